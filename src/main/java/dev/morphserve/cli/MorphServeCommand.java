@@ -1,0 +1,16 @@
+package dev.morphserve.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(
+        name = "morphserve",
+        mixinStandardHelpOptions = true,
+        version = "MorphServe-J 0.1.0",
+        description = "Workload-aware LLM server for GGUF models.",
+        subcommands = {})
+public final class MorphServeCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+}

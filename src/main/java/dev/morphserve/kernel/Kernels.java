@@ -1,0 +1,24 @@
+package dev.morphserve.kernel;
+
+import dev.morphserve.tensor.Tensor;
+
+/**
+ * The matrix products of the forward pass. {@link ScalarKernels} is the obviously-correct
+ * reference; {@link VectorKernels} is the fast path and must agree with it within float tolerance.
+ */
+public interface Kernels {
+
+    /**
+     * Multiplies every token's activation row by the weight matrix.
+     *
+     * <pre>
+     * w   : [rows x cols]       (any computable GgmlType, row-major)
+     * x   : [numTokens x cols]  float, row-major
+     * out : [numTokens x rows]  out[t*rows + r] = sum_c w[r][c] * x[t*cols + c]
+     * </pre>
+     *
+     * Weights are read once per call whatever {@code numTokens} is: prefill and batched decode
+     * both go through here.
+     */
+    void matmul(Tensor w, float[] x, int numTokens, float[] out);
+}
