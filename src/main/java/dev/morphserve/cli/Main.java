@@ -16,6 +16,21 @@ public final class Main {
     }
 
     static int run(String... args) {
-        return new CommandLine(new MorphServeCommand()).execute(args);
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            System.err.println("error: the Java Vector API module is missing; start the JVM with"
+                    + " --add-modules jdk.incubator.vector (the ./morphserve script does)");
+            return 2;
+        }
+        CommandLine cli = new CommandLine(new MorphServeCommand());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            // Users get one line that says what is wrong; MORPHSERVE_DEBUG=1 adds the stack trace.
+            commandLine.getErr().println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            if (System.getenv("MORPHSERVE_DEBUG") != null) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return 1;
+        });
+        return cli.execute(args);
     }
 }

@@ -7,7 +7,16 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "MorphServe-J 0.1.0",
         description = "Workload-aware LLM server for GGUF models.",
-        subcommands = {})
+        subcommands = {
+            ServeCommand.class,
+            GenerateCommand.class,
+            PerplexityCommand.class,
+            BenchCommand.class,
+            SynthCommand.class,
+            QuantizeCommand.class,
+            ConvertCommand.class,
+            InspectCommand.class
+        })
 public final class MorphServeCommand implements Runnable {
     @Override
     public void run() {

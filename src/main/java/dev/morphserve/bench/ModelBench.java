@@ -1,0 +1,85 @@
+package dev.morphserve.bench;
+
+import dev.morphserve.model.ContiguousKvCache;
+import dev.morphserve.model.ForwardBatch;
+import dev.morphserve.model.ModelRunner;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * llama-bench's two measurements on our engine: prompt processing (pp: all P tokens in one batched
+ * step) and text generation (tg: G single-token decode steps from an empty context).
+ */
+public final class ModelBench {
+    private final ModelRunner runner;
+
+    public ModelBench(ModelRunner runner) {
+        this.runner = runner;
+    }
+
+    public record Sample(String test, int tokens, double[] seconds) {
+        public double tokensPerSecond() {
+            return tokens / mean();
+        }
+
+        public double mean() {
+            double sum = 0;
+            for (double s : seconds) {
+                sum += s;
+            }
+            return sum / seconds.length;
+        }
+
+        /** Standard deviation of the per-run tokens/s. */
+        public double tokensPerSecondStdev() {
+            double m = 0;
+            for (double s : seconds) {
+                m += tokens / s;
+            }
+            m /= seconds.length;
+            double v = 0;
+            for (double s : seconds) {
+                v += (tokens / s - m) * (tokens / s - m);
+            }
+            return Math.sqrt(v / Math.max(1, seconds.length - 1));
+        }
+    }
+
+    /** Prompt processing: one forward over {@code promptTokens} random tokens, fresh cache per run. */
+    public Sample promptProcessing(int promptTokens, int repetitions, Consumer<String> log) {
+        double[] seconds = new double[repetitions];
+        SplittableRandom random = new SplittableRandom(7);
+        for (int r = -1; r < repetitions; r++) { // r = -1 warms the JIT up
+            int[] tokens = random.ints(promptTokens, 0, runner.config().vocabSize()).toArray();
+            try (ContiguousKvCache cache = new ContiguousKvCache(runner.config(), 1, promptTokens)) {
+                long start = System.nanoTime();
+                runner.forward(ForwardBatch.ofSequence(tokens, 0, cache.sequence(0), false), cache);
+                if (r >= 0) {
+                    seconds[r] = (System.nanoTime() - start) / 1e9;
+                    log.accept(String.format("pp%d run %d: %.1f tok/s", promptTokens, r + 1, promptTokens / seconds[r]));
+                }
+            }
+        }
+        return new Sample("pp" + promptTokens, promptTokens, seconds);
+    }
+
+    /** Text generation: {@code genTokens} decode steps of one token each from an empty context. */
+    public Sample textGeneration(int genTokens, int repetitions, Consumer<String> log) {
+        double[] seconds = new double[repetitions];
+        for (int r = -1; r < repetitions; r++) {
+            try (ContiguousKvCache cache = new ContiguousKvCache(runner.config(), 1, genTokens)) {
+                int token = 1;
+                long start = System.nanoTime();
+                for (int pos = 0; pos < genTokens; pos++) {
+                    float[] logits = runner.forward(ForwardBatch.ofSequence(new int[] {token}, pos, cache.sequence(0), false), cache);
+                    token = dev.morphserve.engine.Sampler.argmax(logits, 0, runner.config().vocabSize());
+                }
+                if (r >= 0) {
+                    seconds[r] = (System.nanoTime() - start) / 1e9;
+                    log.accept(String.format("tg%d run %d: %.2f tok/s", genTokens, r + 1, genTokens / seconds[r]));
+                }
+            }
+        }
+        return new Sample("tg" + genTokens, genTokens, seconds);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.morphserve.cli;
+
+import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.bench.MemoryUsage;
+import dev.morphserve.bench.ModelBench;
+import dev.morphserve.model.LoadedModel;
+import dev.morphserve.model.ModelLoader;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Prompt-processing and decode speed of a model, like llama-bench (pp and tg tokens/s, peak memory).")
+final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = {"-p", "--prompt-tokens"}, defaultValue = "128", description = "Tokens of the pp test.")
+    int promptTokens;
+
+    @Option(names = {"-n", "--gen-tokens"}, defaultValue = "64", description = "Tokens of the tg test.")
+    int genTokens;
+
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "Timed runs per test (after one warm-up).")
+    int repetitions;
+
+    @Override
+    public Integer call() throws Exception {
+        try (LoadedModel model = ModelLoader.load(modelOptions.model);
+                CpuBackend backend = CpuBackend.create(modelOptions.threadCount(), modelOptions.kernels)) {
+            var runner = backend.runner(model);
+            ModelBench bench = new ModelBench(runner);
+            var pp = bench.promptProcessing(promptTokens, repetitions, System.err::println);
+            var tg = bench.textGeneration(genTokens, repetitions, System.err::println);
+            MemoryUsage memory = MemoryUsage.now();
+            long bytesPerToken = model.weights().bytesReadPerToken();
+            System.out.printf("| model | threads | kernels | test | t/s |%n|---|---|---|---|---|%n");
+            for (var s : new ModelBench.Sample[] {pp, tg}) {
+                System.out.printf("| %s | %d | %s | %s | %.2f ± %.2f |%n", model.file().path().getFileName(),
+                        modelOptions.threadCount(), modelOptions.kernels, s.test(), s.tokensPerSecond(), s.tokensPerSecondStdev());
+            }
+            System.out.printf("weights read per decoded token: %.1f MB; decode streams %.1f GB/s%n",
+                    bytesPerToken / 1e6, bytesPerToken * tg.tokensPerSecond() / 1e9);
+            System.out.printf("peak RSS %.1f MB (mmapped weights included), heap used %.1f MB of max %.1f MB%n",
+                    memory.peakResidentBytes() / 1e6, memory.heapUsedBytes() / 1e6, memory.heapMaxBytes() / 1e6);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.morphserve.cli;
+
+import io.quarkus.runtime.Quarkus;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Starts the OpenAI-compatible HTTP server (health under /q/health).")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, description = "GGUF model file (default: morphserve.model).")
+    Path model;
+
+    @Option(names = "--port", description = "HTTP port (default 8080).")
+    Integer port;
+
+    @Option(names = {"-t", "--threads"}, description = "Worker threads (default: available cores).")
+    Integer threads;
+
+    @Override
+    public Integer call() {
+        // The command line is one more configuration source: hand it to Quarkus as system
+        // properties, which outrank application.properties and the environment.
+        if (model != null) {
+            System.setProperty("morphserve.model", model.toString());
+        }
+        if (port != null) {
+            System.setProperty("quarkus.http.port", port.toString());
+        }
+        if (threads != null) {
+            System.setProperty("morphserve.threads", threads.toString());
+        }
+        Quarkus.run();
+        return 0;
+    }
+}

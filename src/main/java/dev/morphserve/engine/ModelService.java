@@ -1,0 +1,65 @@
+package dev.morphserve.engine;
+
+import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.model.LoadedModel;
+import dev.morphserve.model.ModelLoader;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jboss.logging.Logger;
+
+/** Loads the configured model at start-up and owns it (and its backend) until shutdown. */
+@ApplicationScoped
+public class ModelService {
+    private static final Logger LOG = Logger.getLogger(ModelService.class);
+
+    private final ServeConfig config;
+    private volatile LoadedModel model;
+    private volatile CpuBackend backend;
+
+    ModelService(ServeConfig config) {
+        this.config = config;
+    }
+
+    void onStart(@Observes StartupEvent event) throws IOException {
+        Path path = Path.of(config.model());
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException("morphserve.model: no model file at " + path.toAbsolutePath()
+                    + "; pass --model PATH to serve or set MORPHSERVE_MODEL");
+        }
+        int threads = config.threads().orElse(Runtime.getRuntime().availableProcessors());
+        if (threads < 1) {
+            throw new IllegalStateException("morphserve.threads must be at least 1, got " + threads);
+        }
+        long start = System.nanoTime();
+        model = ModelLoader.load(path);
+        backend = CpuBackend.create(threads, config.kernels());
+        var c = model.config();
+        LOG.infof("loaded %s: %s, %d layers, dim %d, %d heads (%d KV), vocab %d, context %d, %.1f MB of weights in %.0f ms",
+                path.getFileName(), c.architecture(), c.numLayers(), c.dim(), c.numHeads(), c.numKvHeads(),
+                c.vocabSize(), c.contextLength(), model.weights().bytesReadPerToken() / 1e6,
+                (System.nanoTime() - start) / 1e6);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (backend != null) {
+            backend.close();
+        }
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    /** The served model; null until start-up finished. */
+    public LoadedModel model() {
+        return model;
+    }
+
+    public String modelId() {
+        return Path.of(config.model()).getFileName().toString();
+    }
+}

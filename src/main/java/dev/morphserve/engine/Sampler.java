@@ -1,0 +1,78 @@
+package dev.morphserve.engine;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Picks tokens from logits under one request's {@link SamplingParams}. Each sampler owns its
+ * random stream, so what a request samples never depends on the other requests in the batch.
+ */
+public final class Sampler {
+    private final SamplingParams params;
+    private final SplittableRandom random;
+
+    public Sampler(SamplingParams params) {
+        this.params = params;
+        this.random = new SplittableRandom(params.seed());
+    }
+
+    /** Samples from {@code logits[offset .. offset + vocab)}; the array is not modified. */
+    public int sample(float[] logits, int offset, int vocab) {
+        if (params.isGreedy()) {
+            return argmax(logits, offset, vocab);
+        }
+        float[] probs = new float[vocab];
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            probs[i] = logits[offset + i] / params.temperature();
+            max = Math.max(max, probs[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) {
+            probs[i] = (float) Math.exp(probs[i] - max);
+            sum += probs[i];
+        }
+        Integer[] order = candidates(probs, (float) sum);
+        double total = 0;
+        for (Integer id : order) {
+            total += probs[id];
+        }
+        double r = random.nextDouble() * total;
+        for (Integer id : order) {
+            r -= probs[id];
+            if (r <= 0) {
+                return id;
+            }
+        }
+        return order[order.length - 1];
+    }
+
+    /** Token ids that survive top-k, min-p and top-p, most likely first. */
+    private Integer[] candidates(float[] probs, float sum) {
+        Integer[] ids = new Integer[probs.length];
+        Arrays.setAll(ids, i -> i);
+        Arrays.sort(ids, (a, b) -> Float.compare(probs[b], probs[a]));
+        int keep = params.topK() > 0 ? Math.min(params.topK(), ids.length) : ids.length;
+        float floor = params.minP() * probs[ids[0]];
+        int n = 0;
+        double cumulative = 0;
+        while (n < keep && probs[ids[n]] >= floor) {
+            cumulative += probs[ids[n]] / sum;
+            n++;
+            if (cumulative >= params.topP()) {
+                break;
+            }
+        }
+        return Arrays.copyOf(ids, Math.max(n, 1));
+    }
+
+    public static int argmax(float[] logits, int offset, int vocab) {
+        int best = 0;
+        for (int i = 1; i < vocab; i++) {
+            if (logits[offset + i] > logits[offset + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

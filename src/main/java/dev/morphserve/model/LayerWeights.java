@@ -1,0 +1,38 @@
+package dev.morphserve.model;
+
+import dev.morphserve.tensor.Tensor;
+import java.util.List;
+
+/**
+ * One decoder layer's weights: the unit that morphing swaps between precisions. The engine thread
+ * replaces a whole record in the {@link WeightsTable} between two steps, so a forward pass always
+ * sees one consistent variant of each layer.
+ *
+ * <pre>
+ * attnNorm [dim]            ffnNorm [dim]          (float, small: on heap)
+ * wq   [dim    x dim]       wGate [ffnDim x dim]
+ * wk   [kvDim  x dim]       wUp   [ffnDim x dim]
+ * wv   [kvDim  x dim]       wDown [dim    x ffnDim]
+ * wo   [dim    x dim]       (rows x cols; every matmul is out = W * x)
+ * </pre>
+ */
+public record LayerWeights(
+        float[] attnNorm,
+        Tensor wq,
+        Tensor wk,
+        Tensor wv,
+        Tensor wo,
+        float[] ffnNorm,
+        Tensor wGate,
+        Tensor wUp,
+        Tensor wDown) {
+
+    public List<Tensor> matrices() {
+        return List.of(wq, wk, wv, wo, wGate, wUp, wDown);
+    }
+
+    /** Bytes of the seven matrices (norms are negligible and stay on heap). */
+    public long matrixBytes() {
+        return matrices().stream().mapToLong(Tensor::byteSize).sum();
+    }
+}

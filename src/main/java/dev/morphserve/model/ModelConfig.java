@@ -1,0 +1,74 @@
+package dev.morphserve.model;
+
+import dev.morphserve.gguf.GgufMetadata;
+
+/**
+ * Llama-family hyper-parameters, read from GGUF metadata ({@code <arch>.*} keys).
+ *
+ * @param dim          embedding width (n_embd)
+ * @param ffnDim       feed-forward width (n_ff)
+ * @param numHeads     query heads
+ * @param numKvHeads   key/value heads (grouped-query attention when fewer than numHeads)
+ * @param ropeDim      leading elements of each head that RoPE rotates (usually headSize)
+ */
+public record ModelConfig(
+        String architecture,
+        int dim,
+        int ffnDim,
+        int numLayers,
+        int numHeads,
+        int numKvHeads,
+        int vocabSize,
+        int contextLength,
+        float rmsNormEps,
+        float ropeFreqBase,
+        int ropeDim,
+        RopeLayout ropeLayout) {
+
+    public ModelConfig {
+        require(dim > 0 && ffnDim > 0 && numLayers > 0 && numHeads > 0 && numKvHeads > 0, "dimensions must be positive");
+        require(dim % numHeads == 0, "embedding_length " + dim + " is not a multiple of head_count " + numHeads);
+        require(numHeads % numKvHeads == 0, "head_count " + numHeads + " is not a multiple of head_count_kv " + numKvHeads);
+        require(ropeDim > 0 && ropeDim <= dim / numHeads && ropeDim % 2 == 0, "rope.dimension_count " + ropeDim + " invalid for head size " + dim / numHeads);
+        require(contextLength > 0, "context_length must be positive");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException("invalid model config: " + message);
+        }
+    }
+
+    public int headSize() {
+        return dim / numHeads;
+    }
+
+    /** Width of the K and V projections: numKvHeads * headSize. */
+    public int kvDim() {
+        return numKvHeads * headSize();
+    }
+
+    /** Query heads that share one KV head. */
+    public int groupSize() {
+        return numHeads / numKvHeads;
+    }
+
+    public static ModelConfig fromGguf(GgufMetadata m, int vocabSize) {
+        String arch = m.getString("general.architecture");
+        int dim = m.getInt(arch + ".embedding_length");
+        int heads = m.getInt(arch + ".attention.head_count");
+        return new ModelConfig(
+                arch,
+                dim,
+                m.getInt(arch + ".feed_forward_length"),
+                m.getInt(arch + ".block_count"),
+                heads,
+                m.getInt(arch + ".attention.head_count_kv", heads),
+                vocabSize,
+                m.getInt(arch + ".context_length"),
+                m.getFloat(arch + ".attention.layer_norm_rms_epsilon", 1e-5f),
+                m.getFloat(arch + ".rope.freq_base", 10000f),
+                m.getInt(arch + ".rope.dimension_count", dim / heads),
+                RopeLayout.forArchitecture(arch));
+    }
+}

@@ -1,0 +1,83 @@
+package dev.morphserve.model;
+
+import dev.morphserve.gguf.GgufFile;
+import dev.morphserve.gguf.GgufFormatException;
+import dev.morphserve.tensor.Tensor;
+import dev.morphserve.tensor.TensorCodec;
+import dev.morphserve.tokenizer.Tokenizer;
+import dev.morphserve.tokenizer.Tokenizers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Maps a GGUF file and builds a Llama-family model from it, tensor names as llama.cpp writes them. */
+public final class ModelLoader {
+    private ModelLoader() {}
+
+    public static LoadedModel load(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new java.io.FileNotFoundException("model file not found: " + path.toAbsolutePath());
+        }
+        GgufFile file = GgufFile.open(path);
+        try {
+            Tokenizer tokenizer = Tokenizers.fromGguf(file.metadata());
+            Tensor embedding = file.tensor("token_embd.weight");
+            ModelConfig config = ModelConfig.fromGguf(file.metadata(), embedding.rows());
+            if (tokenizer.vocabulary().size() > config.vocabSize()) {
+                throw new GgufFormatException("vocabulary has " + tokenizer.vocabulary().size()
+                        + " tokens but token_embd.weight only " + config.vocabSize() + " rows");
+            }
+            LayerWeights[] layers = new LayerWeights[config.numLayers()];
+            for (int i = 0; i < layers.length; i++) {
+                layers[i] = layer(file, config, i);
+            }
+            Tensor output = file.findTensor("output.weight").isPresent() ? file.tensor("output.weight") : embedding;
+            checkShape(output, config.vocabSize(), config.dim());
+            checkShape(embedding, config.vocabSize(), config.dim());
+            WeightsTable weights = new WeightsTable(embedding, vector(file, "output_norm.weight", config.dim()), output, layers);
+            return new LoadedModel(file, config, tokenizer, weights);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    private static LayerWeights layer(GgufFile file, ModelConfig c, int i) throws GgufFormatException {
+        String p = "blk." + i + ".";
+        return new LayerWeights(
+                vector(file, p + "attn_norm.weight", c.dim()),
+                matrix(file, p + "attn_q.weight", c.dim(), c.dim()),
+                matrix(file, p + "attn_k.weight", c.kvDim(), c.dim()),
+                matrix(file, p + "attn_v.weight", c.kvDim(), c.dim()),
+                matrix(file, p + "attn_output.weight", c.dim(), c.dim()),
+                vector(file, p + "ffn_norm.weight", c.dim()),
+                matrix(file, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
+                matrix(file, p + "ffn_up.weight", c.ffnDim(), c.dim()),
+                matrix(file, p + "ffn_down.weight", c.dim(), c.ffnDim()));
+    }
+
+    private static Tensor matrix(GgufFile file, String name, int rows, int cols) throws GgufFormatException {
+        Tensor t = file.tensor(name);
+        checkShape(t, rows, cols);
+        if (!t.type().computable()) {
+            throw new GgufFormatException("tensor '" + name + "' has type " + t.type()
+                    + ", which this engine cannot compute yet (supported: F32, F16, BF16, Q8_0, Q4_0)");
+        }
+        return t;
+    }
+
+    private static void checkShape(Tensor t, int rows, int cols) throws GgufFormatException {
+        if (t.rows() != rows || t.cols() != cols) {
+            throw new GgufFormatException("tensor '" + t.name() + "' has shape [" + t.cols() + ", " + t.rows()
+                    + "], expected [" + cols + ", " + rows + "] from the model's metadata");
+        }
+    }
+
+    private static float[] vector(GgufFile file, String name, int length) throws GgufFormatException {
+        Tensor t = file.tensor(name);
+        checkShape(t, 1, length);
+        float[] values = new float[length];
+        TensorCodec.decodeRow(t, 0, values, 0);
+        return values;
+    }
+}

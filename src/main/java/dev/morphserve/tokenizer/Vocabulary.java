@@ -1,0 +1,78 @@
+package dev.morphserve.tokenizer;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's vocabulary as GGUF stores it ({@code tokenizer.ggml.*}): pieces, merge scores and
+ * token types, plus the special ids. Pieces are kept as the file spells them; SentencePiece files
+ * from llama.cpp write the word boundary as U+2581, llama2.c exports write a plain space.
+ */
+public record Vocabulary(
+        List<String> pieces,
+        float[] scores,
+        int[] tokenTypes,
+        int bosId,
+        int eosId,
+        int unknownId,
+        boolean addBos,
+        boolean addSpacePrefix,
+        Map<String, Integer> idsByPiece) {
+
+    /** GGUF token types (llama.cpp {@code llama_token_type}). */
+    public static final int TYPE_NORMAL = 1;
+
+    public static final int TYPE_UNKNOWN = 2;
+    public static final int TYPE_CONTROL = 3;
+    public static final int TYPE_USER_DEFINED = 4;
+    public static final int TYPE_UNUSED = 5;
+    public static final int TYPE_BYTE = 6;
+
+    public Vocabulary {
+        pieces = List.copyOf(pieces);
+        if (scores.length != pieces.size() || tokenTypes.length != pieces.size()) {
+            throw new IllegalArgumentException("vocabulary has " + pieces.size() + " pieces but " + scores.length
+                    + " scores and " + tokenTypes.length + " token types");
+        }
+    }
+
+    public static Vocabulary of(
+            List<String> pieces,
+            float[] scores,
+            int[] tokenTypes,
+            int bosId,
+            int eosId,
+            int unknownId,
+            boolean addBos,
+            boolean addSpacePrefix) {
+        Map<String, Integer> ids = new HashMap<>(pieces.size() * 2);
+        for (int i = 0; i < pieces.size(); i++) {
+            // First occurrence wins, as in SentencePiece: later duplicates are unreachable by encode.
+            ids.putIfAbsent(pieces.get(i), i);
+        }
+        return new Vocabulary(pieces, scores, tokenTypes, bosId, eosId, unknownId, addBos, addSpacePrefix, ids);
+    }
+
+    public int size() {
+        return pieces.size();
+    }
+
+    public String piece(int id) {
+        return pieces.get(id);
+    }
+
+    /** Id of an exact piece, or -1. */
+    public int idOf(String piece) {
+        Integer id = idsByPiece.get(piece);
+        return id == null ? -1 : id;
+    }
+
+    public boolean isByte(int id) {
+        return tokenTypes[id] == TYPE_BYTE;
+    }
+
+    public boolean isControl(int id) {
+        return tokenTypes[id] == TYPE_CONTROL;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.morphserve.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.backend.KernelKind;
+import dev.morphserve.engine.SamplingParams;
+import dev.morphserve.engine.SequenceGenerator;
+import dev.morphserve.testing.SharedData;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** llama2.c's own outputs for stories260K, reproduced from llama.cpp's GGUF of the same weights. */
+class GoldenGenerationTest {
+    private static CpuBackend backend;
+
+    @BeforeAll
+    static void startBackend() {
+        backend = CpuBackend.create(2, KernelKind.VECTOR);
+    }
+
+    @AfterAll
+    static void stopBackend() {
+        backend.close();
+    }
+
+    static void assertGoldenGreedy(Path model) throws Exception {
+        var golden = SharedData.golden().get("greedy").get(0);
+        int[] expected = SharedData.ints(golden.get("token_ids"));
+        try (LoadedModel m = ModelLoader.load(model)) {
+            int[] prompt = m.tokenizer().encode(golden.get("prompt").asText(), true);
+            assertThat(prompt).containsExactly(SharedData.ints(golden.get("prompt_token_ids")));
+            var generator = new SequenceGenerator(backend.runner(m), m.tokenizer().vocabulary());
+            int steps = golden.get("steps").asInt();
+            var result = generator.generate(prompt, steps - prompt.length + 1, SamplingParams.greedy(), id -> {});
+            int[] all = new int[prompt.length + result.tokens().length];
+            System.arraycopy(prompt, 0, all, 0, prompt.length);
+            System.arraycopy(result.tokens(), 0, all, prompt.length, result.tokens().length);
+            assertThat(all).containsExactly(expected);
+            assertThat(m.tokenizer().decode(all)).isEqualTo(golden.get("text").asText());
+        }
+    }
+
+    @Test
+    void greedyGenerationFromLlamaCppGgufMatchesLlama2c() throws Exception {
+        assertGoldenGreedy(SharedData.storiesGguf());
+    }
+
+    @Test
+    void firstLogitsMatchLlama2c() throws Exception {
+        var golden = SharedData.golden();
+        try (LoadedModel m = ModelLoader.load(SharedData.storiesGguf());
+                ContiguousKvCache cache = new ContiguousKvCache(m.config(), 1, 4)) {
+            float[] logits = backend.runner(m).forward(ForwardBatch.ofSequence(new int[] {1}, 0, cache.sequence(0), false), cache);
+            var expected = golden.get("logits_pos0_after_BOS_first8");
+            for (int i = 0; i < expected.size(); i++) {
+                assertThat(logits[i]).as("logit %d", i).isCloseTo((float) expected.get(i).asDouble(), within(1e-4f));
+            }
+            assertThat(dev.morphserve.engine.Sampler.argmax(logits, 0, m.config().vocabSize()))
+                    .isEqualTo(golden.get("argmax_pos0").asInt());
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.morphserve.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.backend.KernelKind;
+import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.testing.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PerplexityTest {
+    @TempDir
+    Path tmp;
+
+    private static Perplexity.Result evaluate(Path model, String text) throws Exception {
+        try (LoadedModel m = ModelLoader.load(model);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR)) {
+            int[] tokens = m.tokenizer().encode(text, true);
+            return new Perplexity(backend.runner(m)).evaluate(tokens, m.config().contextLength() - 1, n -> {});
+        }
+    }
+
+    private static String first100k() throws Exception {
+        String text = Files.readString(SharedData.require("data/tinystories_validation_head.txt"));
+        return text.substring(0, 100_000);
+    }
+
+    @Test
+    void meanNllMatchesReference() throws Exception {
+        var reference = SharedData.golden().get("perplexity_reference").get("results").get(0);
+        var result = evaluate(SharedData.storiesGguf(), first100k());
+        assertThat(result.meanNll()).isCloseTo(reference.get("mean_nll").asDouble(), within(2e-3));
+    }
+
+    @Test
+    void q8_0WeightsCostLessThanOnePercentPerplexity() throws Exception {
+        String text = first100k();
+        Path q8 = tmp.resolve("stories-q8_0.gguf");
+        var report = ModelQuantizer.quantize(SharedData.storiesGguf(), q8, GgmlType.Q8_0, i -> true, true);
+        assertThat(report.converted()).isGreaterThan(0);
+        double f32 = evaluate(SharedData.storiesGguf(), text).perplexity();
+        double quantized = evaluate(q8, text).perplexity();
+        assertThat(quantized / f32).isCloseTo(1.0, within(0.01));
+    }
+}
