@@ -44,10 +44,6 @@ final class GgufCursor {
         return fileSizeBytes;
     }
 
-    MemorySegment segment() {
-        return file;
-    }
-
     /** What is being read, for error messages (e.g. "metadata key 'general.name'"). */
     void context(String context) {
         this.context = context;
@@ -155,12 +151,5 @@ final class GgufCursor {
             default -> throw new IllegalArgumentException(array.getClass().toString());
         }
         position += n;
-    }
-
-    void seek(long newPosition) throws GgufFormatException {
-        if (newPosition < 0 || newPosition > fileSizeBytes) {
-            throw error("seek to " + newPosition + " outside the " + fileSizeBytes + "-byte file");
-        }
-        position = newPosition;
     }
 }

@@ -152,6 +152,10 @@ public final class GgufWriter {
         long dataBytes = infos.isEmpty() ? 0 : GgufParser.alignUp(last(infos).offset() + last(infos).byteSize(), alignment);
         long totalBytes = head.remaining() + dataBytes;
 
+        Path dir = out.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new java.nio.file.NoSuchFileException(dir.toString(), null, "output directory does not exist");
+        }
         Path tmp = out.resolveSibling(out.getFileName() + ".partial");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING);

@@ -112,6 +112,27 @@ class GgufRoundTripTest {
     }
 
     @Test
+    void tensorsLargerThanOneWriteChunkStreamIntact() throws Exception {
+        int floats = (9 << 20) / 4 + 3; // a bit over 9 MiB: more than one 8 MiB chunk, odd tail
+        float[] heap = new float[floats]; // [floats], heap-backed: goes through the staging buffer
+        for (int i = 0; i < floats; i++) heap[i] = i * 0.5f;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment nativeData = randomBytes(arena, 4L * floats, 7); // [floats] f32, native: written directly
+            Path out = dir.resolve("big.gguf");
+            List<Long> written = new ArrayList<>();
+            new GgufWriter()
+                    .addTensor("heap", GgmlType.F32, new long[] {floats}, MemorySegment.ofArray(heap))
+                    .addTensor("native", GgmlType.F32, new long[] {floats}, nativeData)
+                    .write(out, (done, total) -> written.add(done));
+            assertThat(written).isSorted().hasSizeGreaterThan(4);
+            try (GgufFile g = GgufFile.open(out)) {
+                assertThat(g.data(g.findTensor("heap").orElseThrow()).toArray(ValueLayout.JAVA_FLOAT)).isEqualTo(heap);
+                assertThat(g.data(g.findTensor("native").orElseThrow()).mismatch(nativeData)).isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
     void nonDefaultAlignmentIsWrittenAndHonoured() throws Exception {
         Path out = dir.resolve("a64.gguf");
         new GgufWriter()
