@@ -1,0 +1,177 @@
+package dev.morphserve.kernel;
+
+import static dev.morphserve.kernel.Lanes.F;
+import static dev.morphserve.kernel.Lanes.L;
+
+import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The fast matmul: weights are decoded a panel of 4 rows x {@value #KC} columns at a time into an
+ * L1-resident scratch, and that panel is multiplied with every token before the next one is decoded,
+ * so each weight byte is read from memory and decoded once per call whatever numTokens is.
+ *
+ * <pre>
+ *   rows ─► panels of 4 rows, claimed in chunks by the pool's threads
+ *   per panel, per k-chunk of KC columns:
+ *      decode 4 x KC weights ──► scratch.w [4][KC]
+ *      tokens in groups of 4 ──► DotTiles.tile4x4, leftovers ──► tile4x1
+ *   per panel: lane sums ──► out[t][r]
+ * </pre>
+ *
+ * For Q8_0 / Q4_0 the activations are quantized to Q8_0 once per call, as llama.cpp does.
+ * Not thread-safe for concurrent calls (one engine thread owns it); the pool does the parallelism.
+ */
+public final class VectorKernels implements Kernels, AutoCloseable {
+    /** Columns decoded per panel step: 4 rows x 1024 floats = 16 KiB of scratch, which stays in L1. */
+    static final int KC = 1024;
+
+    private final WorkerPool pool;
+    private final boolean ownsPool;
+    private final Scratch[] scratch; // [parallelism]
+    private float[] xp = new float[0]; // [numTokens][colsPad] prepared activations
+
+    /** Per-thread buffers, grown on demand and reused across calls. */
+    private static final class Scratch {
+        final float[] w = new float[4 * KC]; // [4][KC] decoded weight panel
+        final short[] halves = new short[KC]; // [KC] raw f16 of one row chunk
+        final byte[] codes = new byte[32]; // [32] one Q8_0 activation block
+        float[] acc = new float[0]; // [numTokens][4][L] lane accumulators of one panel
+
+        float[] acc(int n) {
+            if (acc.length < n) {
+                acc = new float[n];
+            }
+            return acc;
+        }
+    }
+
+    public VectorKernels(WorkerPool pool) {
+        this(pool, false);
+    }
+
+    /** With a pool of its own, one thread per available processor; {@link #close()} stops it. */
+    public VectorKernels() {
+        this(new WorkerPool(), true);
+    }
+
+    private VectorKernels(WorkerPool pool, boolean ownsPool) {
+        this.pool = pool;
+        this.ownsPool = ownsPool;
+        this.scratch = new Scratch[pool.parallelism()];
+        for (int i = 0; i < scratch.length; i++) {
+            scratch[i] = new Scratch();
+        }
+    }
+
+    /** Float lanes per vector on this machine (8 or 16). */
+    public static int lanes() {
+        return L;
+    }
+
+    @Override
+    public void matmul(Tensor w, float[] x, int numTokens, float[] out) {
+        checkShapes(w, x, numTokens, out);
+        GgmlType type = w.type();
+        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0
+                && type != GgmlType.Q4_0) {
+            throw new UnsupportedOperationException("VectorKernels.matmul: unsupported weight type " + type
+                    + " for tensor " + w.name() + " (supported: F32, F16, BF16, Q8_0, Q4_0)");
+        }
+        int cols = w.cols();
+        int colsPad = (cols + L - 1) / L * L;
+        if (xp.length < numTokens * colsPad) {
+            xp = new float[numTokens * colsPad];
+        }
+        float[] xpad = xp;
+        boolean quantize = type == GgmlType.Q8_0 || type == GgmlType.Q4_0;
+        pool.run(numTokens, (t, worker) -> {
+            if (quantize) {
+                Activations.quantizeQ8_0(x, t, cols, xpad, colsPad, scratch[worker].codes);
+            } else {
+                Activations.copyPadded(x, t, cols, xpad, colsPad);
+            }
+        });
+        int panels = (w.rows() + 3) / 4;
+        int panelsPerChunk = Math.max(1, Math.min(16, panels / (8 * pool.parallelism())));
+        int chunks = (panels + panelsPerChunk - 1) / panelsPerChunk;
+        pool.run(chunks, (chunk, worker) -> {
+            int end = Math.min(panels, (chunk + 1) * panelsPerChunk);
+            for (int p = chunk * panelsPerChunk; p < end; p++) {
+                panel(w, 4 * p, xpad, numTokens, colsPad, out, scratch[worker]);
+            }
+        });
+    }
+
+    private static void panel(Tensor w, int r0, float[] xp, int numTokens, int colsPad, float[] out, Scratch s) {
+        int rows = w.rows();
+        int cols = w.cols();
+        int rowsHere = Math.min(4, rows - r0);
+        float[] acc = s.acc(numTokens * 4 * L);
+        Arrays.fill(acc, 0, numTokens * 4 * L, 0f);
+        float[] pw = s.w;
+        for (int k0 = 0; k0 < cols; k0 += KC) {
+            int n = Math.min(KC, cols - k0);
+            int nPad = (n + L - 1) / L * L;
+            for (int r = 0; r < 4; r++) {
+                if (r < rowsHere) {
+                    decode(w, r0 + r, k0, n, pw, r * KC, s);
+                    Arrays.fill(pw, r * KC + n, r * KC + nPad, 0f);
+                } else {
+                    Arrays.fill(pw, r * KC, r * KC + nPad, 0f);
+                }
+            }
+            int t = 0;
+            for (; t + 4 <= numTokens; t += 4) {
+                int x0 = t * colsPad + k0;
+                DotTiles.tile4x4(pw, KC, nPad, xp, x0, x0 + colsPad, x0 + 2 * colsPad, x0 + 3 * colsPad, acc, t * 4 * L);
+            }
+            for (; t < numTokens; t++) {
+                DotTiles.tile4x1(pw, KC, nPad, xp, t * colsPad + k0, acc, t * 4 * L);
+            }
+        }
+        for (int t = 0; t < numTokens; t++) {
+            for (int r = 0; r < rowsHere; r++) {
+                out[t * rows + r0 + r] = Lanes.sum(FloatVector.fromArray(F, acc, (t * 4 + r) * L));
+            }
+        }
+    }
+
+    private static void decode(Tensor w, int row, int k0, int n, float[] dst, int dstOff, Scratch s) {
+        MemorySegment seg = w.data();
+        long rowOff = row * w.rowBytes();
+        switch (w.type()) {
+            case F32 -> WeightDequant.f32(seg, rowOff, k0, n, dst, dstOff);
+            case F16 -> WeightDequant.f16(seg, rowOff, k0, n, dst, dstOff, s.halves);
+            case BF16 -> WeightDequant.bf16(seg, rowOff, k0, n, dst, dstOff);
+            case Q8_0 -> WeightDequant.q8_0(seg, rowOff, k0, n, dst, dstOff);
+            case Q4_0 -> WeightDequant.q4_0(seg, rowOff, k0, n, dst, dstOff);
+            default -> throw new UnsupportedOperationException("unsupported weight type " + w.type());
+        }
+    }
+
+    static void checkShapes(Tensor w, float[] x, int numTokens, float[] out) {
+        if (numTokens < 1) {
+            throw new IllegalArgumentException("numTokens must be >= 1, got " + numTokens);
+        }
+        if (x.length < (long) numTokens * w.cols()) {
+            throw new IllegalArgumentException(w.name() + ": x holds " + x.length + " floats, need " + numTokens
+                    + " x " + w.cols());
+        }
+        if (out.length < (long) numTokens * w.rows()) {
+            throw new IllegalArgumentException(w.name() + ": out holds " + out.length + " floats, need "
+                    + numTokens + " x " + w.rows());
+        }
+    }
+
+    /** Stops the pool if this instance created it. */
+    @Override
+    public void close() {
+        if (ownsPool) {
+            pool.close();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.morphserve.tensor;
+
+import dev.morphserve.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Encodes floats into ggml element types and decodes them back, bit-compatible with ggml's reference
+ * quantizers. Scalar and simple on purpose: it is the ground truth for the kernels and the tool for
+ * conversions at load time, not a hot path.
+ */
+public final class TensorCodec {
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private TensorCodec() {}
+
+    /** Encodes {@code n} elements ({@code n % type.blockSize() == 0}) of {@code src[srcOffset..]} at {@code dst[dstOffset..]}. */
+    public static void encode(GgmlType type, float[] src, int srcOffset, int n, MemorySegment dst, long dstOffset) {
+        checkBlocks(type, n);
+        switch (type) {
+            case F32 -> MemorySegment.copy(src, srcOffset, dst, F32, dstOffset, n);
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    // floatToFloat16 rounds to nearest even, as GGML_FP32_TO_FP16 (F16C) does
+                    dst.set(I16, dstOffset + 2L * i, Float.floatToFloat16(src[srcOffset + i]));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    dst.set(I16, dstOffset + 2L * i, Bf16.fromFloat(src[srcOffset + i]));
+                }
+            }
+            case Q8_0 -> Q8_0Codec.encode(src, srcOffset, n, dst, dstOffset);
+            case Q4_0 -> Q4_0Codec.encode(src, srcOffset, n, dst, dstOffset);
+            default -> throw unsupported(type);
+        }
+    }
+
+    /** Decodes {@code n} elements at {@code src[srcOffset..]} into {@code dst[dstOffset..]}. */
+    public static void decode(GgmlType type, MemorySegment src, long srcOffset, float[] dst, int dstOffset, int n) {
+        checkBlocks(type, n);
+        switch (type) {
+            case F32 -> MemorySegment.copy(src, F32, srcOffset, dst, dstOffset, n);
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    dst[dstOffset + i] = Float.float16ToFloat(src.get(I16, srcOffset + 2L * i));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    dst[dstOffset + i] = Bf16.toFloat(src.get(I16, srcOffset + 2L * i));
+                }
+            }
+            case Q8_0 -> Q8_0Codec.decode(src, srcOffset, dst, dstOffset, n);
+            case Q4_0 -> Q4_0Codec.decode(src, srcOffset, dst, dstOffset, n);
+            default -> throw unsupported(type);
+        }
+    }
+
+    /** Decodes row {@code row} of {@code t} (cols floats) into {@code dst[dstOffset..]}, e.g. an embedding lookup. */
+    public static void decodeRow(Tensor t, int row, float[] dst, int dstOffset) {
+        if (row < 0 || row >= t.rows()) {
+            throw new IndexOutOfBoundsException(t.name() + ": row " + row + " outside 0.." + (t.rows() - 1));
+        }
+        decode(t.type(), t.data(), row * t.rowBytes(), dst, dstOffset, t.cols());
+    }
+
+    /** Whether this codec can read and write {@code type}. */
+    public static boolean supports(GgmlType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q8_0, Q4_0 -> true;
+            default -> false;
+        };
+    }
+
+    private static void checkBlocks(GgmlType type, int n) {
+        if (n % type.blockSize() != 0) {
+            throw new IllegalArgumentException(
+                    type + " needs a multiple of " + type.blockSize() + " elements, got " + n);
+        }
+    }
+
+    static UnsupportedOperationException unsupported(GgmlType type) {
+        return new UnsupportedOperationException("no codec for tensor type " + type + " (supported: F32, F16, BF16, Q8_0, Q4_0)");
+    }
+}
