@@ -4,7 +4,6 @@ import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.bench.MemoryUsage;
 import dev.morphserve.bench.ModelBench;
 import dev.morphserve.model.LoadedModel;
-import dev.morphserve.model.ModelLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,7 +26,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (LoadedModel model = ModelLoader.load(modelOptions.model);
+        try (LoadedModel model = modelOptions.load();
                 CpuBackend backend = CpuBackend.create(modelOptions.threadCount(), modelOptions.kernels)) {
             var runner = backend.runner(model);
             ModelBench bench = new ModelBench(runner);

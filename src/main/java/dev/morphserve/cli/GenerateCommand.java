@@ -4,7 +4,6 @@ import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.engine.SamplingParams;
 import dev.morphserve.engine.SequenceGenerator;
 import dev.morphserve.model.LoadedModel;
-import dev.morphserve.model.ModelLoader;
 import dev.morphserve.tokenizer.TokenDecoder;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +43,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         SamplingParams params = new SamplingParams(temperature, 0, topP, 0f, seed);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (LoadedModel model = ModelLoader.load(modelOptions.model);
+        try (LoadedModel model = modelOptions.load();
                 CpuBackend backend = CpuBackend.create(modelOptions.threadCount(), modelOptions.kernels)) {
             var tokenizer = model.tokenizer();
             int[] promptIds = tokenizer.encode(prompt, model.tokenizer().vocabulary().addBos());

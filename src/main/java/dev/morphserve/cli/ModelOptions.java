@@ -9,12 +9,23 @@ final class ModelOptions {
     @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file.")
     Path model;
 
+    @Option(names = {"-c", "--context"}, defaultValue = "0",
+            description = "Context length in tokens (default: the model's context_length).")
+    int contextLength;
+
     @Option(names = {"-t", "--threads"}, description = "Worker threads (default: available cores).")
     Integer threads;
 
     @Option(names = "--kernels", defaultValue = "VECTOR",
             description = "Kernel implementation: ${COMPLETION-CANDIDATES} (SCALAR is the slow reference).")
     KernelKind kernels;
+
+    dev.morphserve.model.LoadedModel load() throws java.io.IOException {
+        if (contextLength < 0) {
+            throw new IllegalArgumentException("--context must be positive, got " + contextLength);
+        }
+        return dev.morphserve.model.ModelLoader.load(model, contextLength);
+    }
 
     int threadCount() {
         return threads != null ? threads : Runtime.getRuntime().availableProcessors();

@@ -2,7 +2,6 @@ package dev.morphserve.cli;
 
 import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.model.LoadedModel;
-import dev.morphserve.model.ModelLoader;
 import dev.morphserve.model.Perplexity;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,7 @@ final class PerplexityCommand implements Callable<Integer> {
         if (chars != null) {
             text = text.substring(0, Math.min(chars, text.length()));
         }
-        try (LoadedModel model = ModelLoader.load(modelOptions.model);
+        try (LoadedModel model = modelOptions.load();
                 CpuBackend backend = CpuBackend.create(modelOptions.threadCount(), modelOptions.kernels)) {
             int[] tokens = model.tokenizer().encode(text, true);
             int windowTokens = window != null ? window : model.config().contextLength() - 1;

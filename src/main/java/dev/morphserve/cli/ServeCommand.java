@@ -15,6 +15,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", description = "HTTP port (default 8080).")
     Integer port;
 
+    @Option(names = {"-c", "--context"}, description = "Context length in tokens (default: the model's).")
+    Integer contextLength;
+
     @Option(names = {"-t", "--threads"}, description = "Worker threads (default: available cores).")
     Integer threads;
 
@@ -27,6 +30,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (port != null) {
             System.setProperty("quarkus.http.port", port.toString());
+        }
+        if (contextLength != null) {
+            System.setProperty("morphserve.context-length", contextLength.toString());
         }
         if (threads != null) {
             System.setProperty("morphserve.threads", threads.toString());

@@ -36,7 +36,10 @@ public class ModelService {
             throw new IllegalStateException("morphserve.threads must be at least 1, got " + threads);
         }
         long start = System.nanoTime();
-        model = ModelLoader.load(path);
+        if (config.contextLength() < 0) {
+            throw new IllegalStateException("morphserve.context-length must be >= 0 (0 = the model's), got " + config.contextLength());
+        }
+        model = ModelLoader.load(path, config.contextLength());
         backend = CpuBackend.create(threads, config.kernels());
         var c = model.config();
         LOG.infof("loaded %s: %s, %d layers, dim %d, %d heads (%d KV), vocab %d, context %d, %.1f MB of weights in %.0f ms",

@@ -14,6 +14,10 @@ public interface ServeConfig {
     @WithDefault("../shared/models/stories260K/stories260K.gguf")
     String model();
 
+    /** Context length in tokens; 0 uses the model's {@code context_length}. */
+    @WithDefault("0")
+    int contextLength();
+
     /** Worker threads for the kernels; default: available cores. */
     Optional<Integer> threads();
 

@@ -81,7 +81,7 @@ final class Attention {
         if (headSize >= F.length()) {
             for (; i <= headSize - F.length(); i += F.length()) {
                 FloatVector v = FloatVector.fromMemorySegment(F, values, valueBytes + (long) i * Float.BYTES, java.nio.ByteOrder.LITTLE_ENDIAN);
-                v.fma(weight, FloatVector.fromArray(F, out, outOffset + i)).intoArray(out, outOffset + i);
+                v.fma(FloatVector.broadcast(F, weight), FloatVector.fromArray(F, out, outOffset + i)).intoArray(out, outOffset + i);
             }
         }
         for (; i < headSize; i++) {

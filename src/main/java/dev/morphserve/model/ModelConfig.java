@@ -53,6 +53,11 @@ public record ModelConfig(
         return numHeads / numKvHeads;
     }
 
+    public ModelConfig withContextLength(int positions) {
+        return new ModelConfig(architecture, dim, ffnDim, numLayers, numHeads, numKvHeads, vocabSize, positions,
+                rmsNormEps, ropeFreqBase, ropeDim, ropeLayout);
+    }
+
     public static ModelConfig fromGguf(GgufMetadata m, int vocabSize) {
         String arch = m.getString("general.architecture");
         int dim = m.getInt(arch + ".embedding_length");

@@ -15,6 +15,15 @@ public final class ModelLoader {
     private ModelLoader() {}
 
     public static LoadedModel load(Path path) throws IOException {
+        return load(path, 0);
+    }
+
+    /**
+     * @param contextLength positions to serve, overriding {@code <arch>.context_length} when
+     *                      positive (llama.cpp's converters sometimes record a smaller default
+     *                      than the model was trained with; stories260K.gguf says 128, not 512)
+     */
+    public static LoadedModel load(Path path, int contextLength) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new java.io.FileNotFoundException("model file not found: " + path.toAbsolutePath());
         }
@@ -23,6 +32,9 @@ public final class ModelLoader {
             Tokenizer tokenizer = Tokenizers.fromGguf(file.metadata());
             Tensor embedding = file.tensor("token_embd.weight");
             ModelConfig config = ModelConfig.fromGguf(file.metadata(), embedding.rows());
+            if (contextLength > 0) {
+                config = config.withContextLength(contextLength);
+            }
             if (tokenizer.vocabulary().size() > config.vocabSize()) {
                 throw new GgufFormatException("vocabulary has " + tokenizer.vocabulary().size()
                         + " tokens but token_embd.weight only " + config.vocabSize() + " rows");

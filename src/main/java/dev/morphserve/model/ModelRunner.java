@@ -1,6 +1,7 @@
 package dev.morphserve.model;
 
 import dev.morphserve.kernel.Kernels;
+import dev.morphserve.kernel.WorkerPool;
 import dev.morphserve.tensor.TensorCodec;
 
 /**
@@ -18,18 +19,19 @@ public final class ModelRunner {
     private final ModelConfig config;
     private final WeightsTable weights;
     private final Kernels kernels;
-    private final Parallel parallel;
+    private final WorkerPool pool;
     private final Rope rope;
     private final Attention attention;
-    private Scratch scratch = new Scratch(0, 0);
+    private Scratch scratch;
 
-    public ModelRunner(ModelConfig config, WeightsTable weights, Kernels kernels, Parallel parallel) {
+    public ModelRunner(ModelConfig config, WeightsTable weights, Kernels kernels, WorkerPool pool) {
         this.config = config;
         this.weights = weights;
         this.kernels = kernels;
-        this.parallel = parallel;
+        this.pool = pool;
         this.rope = new Rope(config);
         this.attention = new Attention(config);
+        this.scratch = new Scratch(0, 0);
     }
 
     public ModelConfig config() {
@@ -84,13 +86,10 @@ public final class ModelRunner {
         // Every token's K/V is stored before any attention runs: a prefill token may attend to
         // earlier tokens of the same step.
         int heads = config.numHeads();
-        parallel.forRange(n * heads, (from, to, worker) -> {
-            float[] scores = s.scores[worker];
-            for (int i = from; i < to; i++) {
-                int t = i / heads;
-                attention.attendHead(s.q, t * dim, i % heads, batch.positions()[t], batch.slotMappings()[t],
-                        keys, values, s.attnOut, scores);
-            }
+        pool.run(n * heads, (i, worker) -> {
+            int t = i / heads;
+            attention.attendHead(s.q, t * dim, i % heads, batch.positions()[t], batch.slotMappings()[t],
+                    keys, values, s.attnOut, s.scores[worker]);
         });
         kernels.matmul(w.wo(), s.attnOut, n, s.xb);
         for (int i = 0; i < n * dim; i++) {
@@ -161,7 +160,7 @@ public final class ModelRunner {
             attnOut = new float[numTokens * dim];
             gate = new float[numTokens * config.ffnDim()];
             up = new float[numTokens * config.ffnDim()];
-            scores = new float[parallel.numWorkers()][contextTokens];
+            scores = new float[pool.parallelism()][contextTokens];
         }
     }
 }

@@ -12,9 +12,13 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** llama2.c's own outputs for stories260K, reproduced from llama.cpp's GGUF of the same weights. */
 class GoldenGenerationTest {
+    /** stories260K was trained with 512 positions; llama.cpp's GGUF records its converter's default of 128. */
+    static final int STORIES_CONTEXT = 512;
+
     private static CpuBackend backend;
 
     @BeforeAll
@@ -30,7 +34,7 @@ class GoldenGenerationTest {
     static void assertGoldenGreedy(Path model) throws Exception {
         var golden = SharedData.golden().get("greedy").get(0);
         int[] expected = SharedData.ints(golden.get("token_ids"));
-        try (LoadedModel m = ModelLoader.load(model)) {
+        try (LoadedModel m = ModelLoader.load(model, STORIES_CONTEXT)) {
             int[] prompt = m.tokenizer().encode(golden.get("prompt").asText(), true);
             assertThat(prompt).containsExactly(SharedData.ints(golden.get("prompt_token_ids")));
             var generator = new SequenceGenerator(backend.runner(m), m.tokenizer().vocabulary());
@@ -50,9 +54,17 @@ class GoldenGenerationTest {
     }
 
     @Test
+    void greedyGenerationFromOurConversionMatchesLlama2c(@TempDir Path tmp) throws Exception {
+        Path gguf = tmp.resolve("stories260K-converted.gguf");
+        Llama2cConverter.convert(SharedData.require("models/stories260K/stories260K.bin"),
+                SharedData.require("models/stories260K/tok512.bin"), gguf);
+        assertGoldenGreedy(gguf);
+    }
+
+    @Test
     void firstLogitsMatchLlama2c() throws Exception {
         var golden = SharedData.golden();
-        try (LoadedModel m = ModelLoader.load(SharedData.storiesGguf());
+        try (LoadedModel m = ModelLoader.load(SharedData.storiesGguf(), STORIES_CONTEXT);
                 ContiguousKvCache cache = new ContiguousKvCache(m.config(), 1, 4)) {
             float[] logits = backend.runner(m).forward(ForwardBatch.ofSequence(new int[] {1}, 0, cache.sequence(0), false), cache);
             var expected = golden.get("logits_pos0_after_BOS_first8");

@@ -17,7 +17,7 @@ class PerplexityTest {
     Path tmp;
 
     private static Perplexity.Result evaluate(Path model, String text) throws Exception {
-        try (LoadedModel m = ModelLoader.load(model);
+        try (LoadedModel m = ModelLoader.load(model, GoldenGenerationTest.STORIES_CONTEXT);
                 CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR)) {
             int[] tokens = m.tokenizer().encode(text, true);
             return new Perplexity(backend.runner(m)).evaluate(tokens, m.config().contextLength() - 1, n -> {});

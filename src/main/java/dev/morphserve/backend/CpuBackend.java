@@ -1,0 +1,50 @@
+package dev.morphserve.backend;
+
+import dev.morphserve.kernel.Kernels;
+import dev.morphserve.kernel.ScalarKernels;
+import dev.morphserve.kernel.VectorKernels;
+import dev.morphserve.kernel.WorkerPool;
+import dev.morphserve.model.LoadedModel;
+import dev.morphserve.model.ModelRunner;
+
+/**
+ * The CPU backend: a persistent worker pool and the kernels that run on it. Weights stay where the
+ * loader put them (the mmapped file); this backend adds no copies.
+ */
+public final class CpuBackend implements AutoCloseable {
+    private final WorkerPool pool;
+    private final Kernels kernels;
+
+    private CpuBackend(WorkerPool pool, Kernels kernels) {
+        this.pool = pool;
+        this.kernels = kernels;
+    }
+
+    public static CpuBackend create(int threads, KernelKind kind) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        return switch (kind) {
+            case VECTOR -> {
+                WorkerPool pool = new WorkerPool(threads);
+                yield new CpuBackend(pool, new VectorKernels(pool));
+            }
+            // The reference path stays on one thread: nothing about it should need explaining.
+            case SCALAR -> new CpuBackend(new WorkerPool(1), new ScalarKernels());
+        };
+    }
+
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    /** A runner for the model on this backend's kernels (one per engine thread). */
+    public ModelRunner runner(LoadedModel model) {
+        return new ModelRunner(model.config(), model.weights(), kernels, pool);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
