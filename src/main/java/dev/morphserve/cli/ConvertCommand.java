@@ -32,21 +32,16 @@ public final class ConvertCommand implements Callable<Integer> {
     String name;
 
     @Override
-    public Integer call() {
-        try {
-            Llama2cConverter.Result r = name == null
-                    ? Llama2cConverter.convert(checkpoint, tokenizer, output)
-                    : Llama2cConverter.convert(checkpoint, tokenizer, output, name);
-            Llama2cCheckpoint.Header h = r.header();
-            spec.commandLine().getOut().printf(
-                    "wrote %s: GGUF v3, %d F32 tensors, %,d bytes%n"
-                            + "  llama: dim %d, layers %d, heads %d (kv %d), ffn %d, vocab %d, context %d, %s classifier%n",
-                    r.output(), r.tensorCount(), r.fileBytes(), h.dim(), h.nLayers(), h.nHeads(), h.nKvHeads(),
-                    h.hiddenDim(), h.vocabSize(), h.seqLen(), h.sharedClassifier() ? "shared" : "separate");
-            return 0;
-        } catch (IOException | RuntimeException e) {
-            spec.commandLine().getErr().println("convert: " + CliErrors.describe(e));
-            return 1;
-        }
+    public Integer call() throws IOException {
+        Llama2cConverter.Result r = name == null
+                ? Llama2cConverter.convert(checkpoint, tokenizer, output)
+                : Llama2cConverter.convert(checkpoint, tokenizer, output, name);
+        Llama2cCheckpoint.Header h = r.header();
+        spec.commandLine().getOut().printf(
+                "wrote %s: GGUF v3, %d F32 tensors, %,d bytes%n"
+                        + "  llama: dim %d, layers %d, heads %d (kv %d), ffn %d, vocab %d, context %d, %s classifier%n",
+                r.output(), r.tensorCount(), r.fileBytes(), h.dim(), h.nLayers(), h.nHeads(), h.nKvHeads(),
+                h.hiddenDim(), h.vocabSize(), h.seqLen(), h.sharedClassifier() ? "shared" : "separate");
+        return 0;
     }
 }

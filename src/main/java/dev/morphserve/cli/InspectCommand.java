@@ -38,7 +38,7 @@ public final class InspectCommand implements Callable<Integer> {
     int arrayItems;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         if ((positional == null) == (model == null)) {
             err.println("inspect: give the GGUF file either as MODEL or as --model, once");
@@ -48,9 +48,6 @@ public final class InspectCommand implements Callable<Integer> {
         try (GgufFile g = GgufFile.open(path)) {
             print(g, spec.commandLine().getOut());
             return 0;
-        } catch (IOException | RuntimeException e) {
-            err.println("inspect: " + CliErrors.describe(e));
-            return 1;
         }
     }
 

@@ -21,16 +21,21 @@ public final class Main {
                     + " --add-modules jdk.incubator.vector (the ./morphserve script does)");
             return 2;
         }
+        return commandLine().execute(args);
+    }
+
+    /** The configured command tree; tests drive it directly. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new MorphServeCommand());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // Users get one line that says what is wrong; MORPHSERVE_DEBUG=1 adds the stack trace.
-            commandLine.getErr().println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            commandLine.getErr().println("error: " + commandLine.getCommandName() + ": " + CliErrors.describe(e));
             if (System.getenv("MORPHSERVE_DEBUG") != null) {
                 e.printStackTrace(commandLine.getErr());
             }
             return 1;
         });
-        return cli.execute(args);
+        return cli;
     }
 }
