@@ -113,6 +113,13 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         float[] acc = s.acc(numTokens * 4 * L);
         Arrays.fill(acc, 0, numTokens * 4 * L, 0f);
         float[] pw = s.w;
+        GgmlType type = w.type();
+        if (numTokens == 1 && rowsHere == 4 && type == GgmlType.Q8_0) {
+            // decode step: fuse decoding into the dot product (same values, same fma order)
+            DecodeTiles.q8_0x4(w.data(), r0 * w.rowBytes(), w.rowBytes(), cols / 32, xp, 0, acc);
+            reduce(acc, 1, rows, r0, rowsHere, out);
+            return;
+        }
         for (int k0 = 0; k0 < cols; k0 += KC) {
             int n = Math.min(KC, cols - k0);
             int nPad = (n + L - 1) / L * L;
@@ -133,6 +140,11 @@ public final class VectorKernels implements Kernels, AutoCloseable {
                 DotTiles.tile4x1(pw, KC, nPad, xp, t * colsPad + k0, acc, t * 4 * L);
             }
         }
+        reduce(acc, numTokens, rows, r0, rowsHere, out);
+    }
+
+    /** acc [numTokens][4][L] lane sums -> out[t][r0 + r]. */
+    private static void reduce(float[] acc, int numTokens, int rows, int r0, int rowsHere, float[] out) {
         for (int t = 0; t < numTokens; t++) {
             for (int r = 0; r < rowsHere; r++) {
                 out[t * rows + r0 + r] = Lanes.sum(FloatVector.fromArray(F, acc, (t * 4 + r) * L));
