@@ -1,6 +1,6 @@
 package dev.morphserve.bench;
 
-import dev.morphserve.model.ContiguousKvCache;
+import dev.morphserve.kvcache.SequenceKv;
 import dev.morphserve.model.ForwardBatch;
 import dev.morphserve.model.ModelRunner;
 import java.util.SplittableRandom;
@@ -51,9 +51,9 @@ public final class ModelBench {
         SplittableRandom random = new SplittableRandom(7);
         for (int r = -1; r < repetitions; r++) { // r = -1 warms the JIT up
             int[] tokens = random.ints(promptTokens, 0, runner.config().vocabSize()).toArray();
-            try (ContiguousKvCache cache = new ContiguousKvCache(runner.config(), 1, promptTokens)) {
+            try (SequenceKv cache = runner.config().sequenceKv(promptTokens)) {
                 long start = System.nanoTime();
-                runner.forward(ForwardBatch.ofSequence(tokens, 0, cache.sequence(0), false), cache);
+                runner.forward(ForwardBatch.ofSequence(tokens, 0, cache.table(), false), cache.cache());
                 if (r >= 0) {
                     seconds[r] = (System.nanoTime() - start) / 1e9;
                     log.accept(String.format("pp%d run %d: %.1f tok/s", promptTokens, r + 1, promptTokens / seconds[r]));
@@ -67,11 +67,11 @@ public final class ModelBench {
     public Sample textGeneration(int genTokens, int repetitions, Consumer<String> log) {
         double[] seconds = new double[repetitions];
         for (int r = -1; r < repetitions; r++) {
-            try (ContiguousKvCache cache = new ContiguousKvCache(runner.config(), 1, genTokens)) {
+            try (SequenceKv cache = runner.config().sequenceKv(genTokens)) {
                 int token = 1;
                 long start = System.nanoTime();
                 for (int pos = 0; pos < genTokens; pos++) {
-                    float[] logits = runner.forward(ForwardBatch.ofSequence(new int[] {token}, pos, cache.sequence(0), false), cache);
+                    float[] logits = runner.forward(ForwardBatch.ofSequence(new int[] {token}, pos, cache.table(), false), cache.cache());
                     token = dev.morphserve.engine.Sampler.argmax(logits, 0, runner.config().vocabSize());
                 }
                 if (r >= 0) {

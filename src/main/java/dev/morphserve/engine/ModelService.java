@@ -5,6 +5,7 @@ import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelLoader;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -25,7 +26,7 @@ public class ModelService {
         this.config = config;
     }
 
-    void onStart(@Observes StartupEvent event) throws IOException {
+    void onStart(@Observes @Priority(10) StartupEvent event) throws IOException {
         Path path = Path.of(config.model());
         if (!Files.isRegularFile(path)) {
             throw new IllegalStateException("morphserve.model: no model file at " + path.toAbsolutePath()
@@ -48,7 +49,7 @@ public class ModelService {
                 (System.nanoTime() - start) / 1e6);
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    void onStop(@Observes @Priority(10) ShutdownEvent event) {
         if (backend != null) {
             backend.close();
         }
@@ -60,6 +61,11 @@ public class ModelService {
     /** The served model; null until start-up finished. */
     public LoadedModel model() {
         return model;
+    }
+
+    /** A forward-pass runner on this service's backend (one per engine thread). */
+    public dev.morphserve.model.ModelRunner runner() {
+        return backend.runner(model);
     }
 
     public String modelId() {

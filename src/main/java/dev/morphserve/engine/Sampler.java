@@ -16,6 +16,17 @@ public final class Sampler {
         this.random = new SplittableRandom(params.seed());
     }
 
+    /**
+     * Samples from {@code logits[offset .. offset + vocab)} after the penalties that
+     * {@code history} calls for (those modify the logits in place).
+     */
+    int sample(float[] logits, int offset, int vocab, TokenHistory history) {
+        if (params.hasPenalties()) {
+            history.applyPenalties(params, logits, offset);
+        }
+        return sample(logits, offset, vocab);
+    }
+
     /** Samples from {@code logits[offset .. offset + vocab)}; the array is not modified. */
     public int sample(float[] logits, int offset, int vocab) {
         if (params.isGreedy()) {

@@ -3,25 +3,44 @@ package dev.morphserve.engine;
 /**
  * How to pick the next token. Temperature 0 means greedy (argmax, ties to the lowest id).
  *
- * @param topK  keep the k most likely tokens; 0 keeps all
- * @param topP  keep the smallest set whose probability reaches p; 1 keeps all
- * @param minP  drop tokens less likely than minP times the most likely one; 0 keeps all
- * @param seed  seeds this request's random stream, so a request is reproducible on its own
+ * @param topK              keep the k most likely tokens; 0 keeps all
+ * @param topP              keep the smallest set whose probability reaches p; 1 keeps all
+ * @param minP              drop tokens less likely than minP times the most likely one; 0 keeps all
+ * @param seed              seeds this request's random stream, so a request is reproducible on its own
+ * @param repetitionPenalty divides positive (multiplies negative) logits of tokens seen in the
+ *                          prompt or output (CTRL / HF semantics); 1 is off
+ * @param frequencyPenalty  subtracted once per occurrence of a token in the output (OpenAI)
+ * @param presencePenalty   subtracted once from every token present in the output (OpenAI)
  */
-public record SamplingParams(float temperature, int topK, float topP, float minP, long seed) {
+public record SamplingParams(
+        float temperature,
+        int topK,
+        float topP,
+        float minP,
+        long seed,
+        float repetitionPenalty,
+        float frequencyPenalty,
+        float presencePenalty) {
+
     public SamplingParams {
-        if (!(temperature >= 0f) || !Float.isFinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + temperature);
+        check(temperature >= 0f && Float.isFinite(temperature), "temperature must be a finite number >= 0, got " + temperature);
+        check(topK >= 0, "top_k must be >= 0, got " + topK);
+        check(topP > 0f && topP <= 1f, "top_p must be in (0, 1], got " + topP);
+        check(minP >= 0f && minP <= 1f, "min_p must be in [0, 1], got " + minP);
+        check(repetitionPenalty > 0f && Float.isFinite(repetitionPenalty), "repetition_penalty must be > 0, got " + repetitionPenalty);
+        check(frequencyPenalty >= -2f && frequencyPenalty <= 2f, "frequency_penalty must be in [-2, 2], got " + frequencyPenalty);
+        check(presencePenalty >= -2f && presencePenalty <= 2f, "presence_penalty must be in [-2, 2], got " + presencePenalty);
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
         }
-        if (topK < 0) {
-            throw new IllegalArgumentException("top_k must be >= 0, got " + topK);
-        }
-        if (!(topP > 0f && topP <= 1f)) {
-            throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
-        }
-        if (!(minP >= 0f && minP <= 1f)) {
-            throw new IllegalArgumentException("min_p must be in [0, 1], got " + minP);
-        }
+    }
+
+    /** Sampling without penalties. */
+    public SamplingParams(float temperature, int topK, float topP, float minP, long seed) {
+        this(temperature, topK, topP, minP, seed, 1f, 0f, 0f);
     }
 
     public static SamplingParams greedy() {
@@ -30,5 +49,9 @@ public record SamplingParams(float temperature, int topK, float topP, float minP
 
     public boolean isGreedy() {
         return temperature == 0f;
+    }
+
+    public boolean hasPenalties() {
+        return repetitionPenalty != 1f || frequencyPenalty != 0f || presencePenalty != 0f;
     }
 }

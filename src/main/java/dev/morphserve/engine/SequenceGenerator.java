@@ -1,6 +1,6 @@
 package dev.morphserve.engine;
 
-import dev.morphserve.model.ContiguousKvCache;
+import dev.morphserve.kvcache.SequenceKv;
 import dev.morphserve.model.ForwardBatch;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.tokenizer.Vocabulary;
@@ -36,9 +36,9 @@ public final class SequenceGenerator {
         int[] generated = new int[budget];
         int count = 0;
         FinishReason reason = FinishReason.LENGTH;
-        try (ContiguousKvCache cache = new ContiguousKvCache(runner.config(), 1, context)) {
+        try (SequenceKv cache = runner.config().sequenceKv(context)) {
             long start = System.nanoTime();
-            float[] logits = runner.forward(ForwardBatch.ofSequence(prompt, 0, cache.sequence(0), false), cache);
+            float[] logits = runner.forward(ForwardBatch.ofSequence(prompt, 0, cache.table(), false), cache.cache());
             long prefillNanos = System.nanoTime() - start;
             int position = prompt.length;
             while (count < budget) {
@@ -52,7 +52,7 @@ public final class SequenceGenerator {
                 if (count == budget || position >= context) {
                     break;
                 }
-                logits = runner.forward(ForwardBatch.ofSequence(new int[] {next}, position++, cache.sequence(0), false), cache);
+                logits = runner.forward(ForwardBatch.ofSequence(new int[] {next}, position++, cache.table(), false), cache.cache());
             }
             long decodeNanos = System.nanoTime() - start - prefillNanos;
             return new Result(java.util.Arrays.copyOf(generated, count), reason, prompt.length, prefillNanos, decodeNanos);

@@ -1,12 +1,12 @@
 package dev.morphserve.engine;
 
 import dev.morphserve.backend.KernelKind;
-
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Optional;
 
-/** Server configuration, keys under {@code morphserve.}; checked at start-up by ModelService. */
+/** Server configuration, keys under {@code morphserve.}; checked at start-up. */
 @ConfigMapping(prefix = "morphserve")
 public interface ServeConfig {
 
@@ -24,4 +24,46 @@ public interface ServeConfig {
     /** Kernel implementation. */
     @WithDefault("VECTOR")
     KernelKind kernels();
+
+    Engine engine();
+
+    Memory memory();
+
+    interface Engine {
+        /** Tokens per KV block. */
+        @WithDefault("16")
+        int blockSize();
+
+        /** Token budget of one step (decodes plus prefill chunks). */
+        @WithDefault("512")
+        int maxTokensPerStep();
+
+        /** Requests decoding together at most. */
+        @WithDefault("64")
+        int maxRunningRequests();
+
+        /** Requests that may wait for admission; beyond, 503. */
+        @WithDefault("256")
+        int maxWaitingRequests();
+
+        /** Prompt tokens that may wait for admission; beyond, 503. */
+        @WithDefault("262144")
+        long maxWaitingTokens();
+    }
+
+    interface Memory {
+        /**
+         * Memory the service may use for resident weights plus KV cache plus reserve. Absent: the
+         * KV cache holds {@code default-kv-contexts} full contexts.
+         */
+        Optional<MemorySize> budget();
+
+        /** Kept free inside the budget for activations and scratch. */
+        @WithDefault("64M")
+        MemorySize reserve();
+
+        /** KV capacity in full contexts when no budget is set. */
+        @WithDefault("8")
+        int defaultKvContexts();
+    }
 }

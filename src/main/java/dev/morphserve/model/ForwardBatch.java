@@ -1,19 +1,22 @@
 package dev.morphserve.model;
 
+import dev.morphserve.kvcache.BlockTable;
+import java.util.stream.IntStream;
+
 /**
  * The tokens of one step, possibly from several sequences (prefill chunks and decodes mixed).
  *
- * @param tokens         [numTokens] token ids
- * @param positions      [numTokens] position of each token in its sequence
- * @param slotMappings   [numTokens] the KV slots of each token's sequence (tokens of one sequence
- *                       share one mapping)
- * @param logitIndices   indices into tokens whose next-token logits are wanted, ascending (the
- *                       last token of each sequence for generation; all of them for perplexity)
+ * @param tokens        [numTokens] token ids
+ * @param positions     [numTokens] position of each token in its sequence
+ * @param blockTables   [numTokens] each token's sequence's block table (shared by its tokens);
+ *                      it must already cover the token's position
+ * @param logitIndices  indices into tokens whose next-token logits are wanted, ascending (the
+ *                      last token of each sequence for generation; all of them for perplexity)
  */
-public record ForwardBatch(int[] tokens, int[] positions, KvCache.SlotMapping[] slotMappings, int[] logitIndices) {
+public record ForwardBatch(int[] tokens, int[] positions, BlockTable[] blockTables, int[] logitIndices) {
     public ForwardBatch {
-        if (positions.length != tokens.length || slotMappings.length != tokens.length) {
-            throw new IllegalArgumentException("tokens, positions and slot mappings differ in length");
+        if (positions.length != tokens.length || blockTables.length != tokens.length) {
+            throw new IllegalArgumentException("tokens, positions and block tables differ in length");
         }
     }
 
@@ -22,15 +25,12 @@ public record ForwardBatch(int[] tokens, int[] positions, KvCache.SlotMapping[] 
     }
 
     /** A single sequence's consecutive tokens starting at {@code startPosition}. */
-    public static ForwardBatch ofSequence(int[] tokens, int startPosition, KvCache.SlotMapping slots, boolean allLogits) {
+    public static ForwardBatch ofSequence(int[] tokens, int startPosition, BlockTable table, boolean allLogits) {
         int n = tokens.length;
-        int[] positions = new int[n];
-        KvCache.SlotMapping[] mappings = new KvCache.SlotMapping[n];
-        for (int i = 0; i < n; i++) {
-            positions[i] = startPosition + i;
-            mappings[i] = slots;
-        }
-        int[] logits = allLogits ? java.util.stream.IntStream.range(0, n).toArray() : new int[] {n - 1};
-        return new ForwardBatch(tokens, positions, mappings, logits);
+        int[] positions = IntStream.range(startPosition, startPosition + n).toArray();
+        BlockTable[] tables = new BlockTable[n];
+        java.util.Arrays.fill(tables, table);
+        int[] logits = allLogits ? IntStream.range(0, n).toArray() : new int[] {n - 1};
+        return new ForwardBatch(tokens, positions, tables, logits);
     }
 }

@@ -2,6 +2,10 @@ package dev.morphserve.model;
 
 import dev.morphserve.kernel.Kernels;
 import dev.morphserve.kernel.WorkerPool;
+import dev.morphserve.kvcache.KvCache;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import dev.morphserve.tensor.TensorCodec;
 
 /**
@@ -16,6 +20,8 @@ import dev.morphserve.tensor.TensorCodec;
  * One runner per engine thread: scratch buffers are reused between steps.
  */
 public final class ModelRunner {
+    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private final ModelConfig config;
     private final WeightsTable weights;
     private final Kernels kernels;
@@ -73,23 +79,23 @@ public final class ModelRunner {
         kernels.matmul(w.wq(), s.xb, n, s.q);
         kernels.matmul(w.wk(), s.xb, n, s.k);
         kernels.matmul(w.wv(), s.xb, n, s.v);
-        var keys = cache.keys(layer);
-        var values = cache.values(layer);
+        int blockSize = cache.blockSize();
         for (int t = 0; t < n; t++) {
             int position = batch.positions()[t];
             rope.apply(s.q, t * dim, config.numHeads(), position);
             rope.apply(s.k, t * kvDim, config.numKvHeads(), position);
-            long slotBytes = (long) batch.slotMappings()[t].slot(position) * kvDim * Float.BYTES;
-            java.lang.foreign.MemorySegment.copy(s.k, t * kvDim, keys, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, slotBytes, kvDim);
-            java.lang.foreign.MemorySegment.copy(s.v, t * kvDim, values, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, slotBytes, kvDim);
+            int block = batch.blockTables()[t].get(position / blockSize);
+            long rowBytes = cache.blockOffsetBytes(block) + (long) (position % blockSize) * kvDim * Float.BYTES;
+            MemorySegment.copy(s.k, t * kvDim, cache.keys(layer, block), FLOAT_LE, rowBytes, kvDim);
+            MemorySegment.copy(s.v, t * kvDim, cache.values(layer, block), FLOAT_LE, rowBytes, kvDim);
         }
         // Every token's K/V is stored before any attention runs: a prefill token may attend to
         // earlier tokens of the same step.
         int heads = config.numHeads();
         pool.run(n * heads, (i, worker) -> {
             int t = i / heads;
-            attention.attendHead(s.q, t * dim, i % heads, batch.positions()[t], batch.slotMappings()[t],
-                    keys, values, s.attnOut, s.scores[worker]);
+            attention.attendHead(s.q, t * dim, i % heads, batch.positions()[t], batch.blockTables()[t], cache, layer,
+                    s.attnOut, s.scores[worker]);
         });
         kernels.matmul(w.wo(), s.attnOut, n, s.xb);
         for (int i = 0; i < n * dim; i++) {

@@ -1,5 +1,6 @@
 package dev.morphserve.model;
 
+import dev.morphserve.kvcache.SequenceKv;
 import java.util.function.IntConsumer;
 
 /**
@@ -41,13 +42,13 @@ public final class Perplexity {
         int vocab = runner.config().vocabSize();
         double nllSum = 0;
         long count = 0;
-        try (ContiguousKvCache cache = new ContiguousKvCache(runner.config(), 1, windowTokens + 1)) {
+        try (SequenceKv cache = runner.config().sequenceKv(windowTokens + 1)) {
             for (int start = 1; start < tokens.length; start += windowTokens) {
                 int n = Math.min(windowTokens, tokens.length - start);
                 int[] input = new int[n]; // BOS + the window minus its last token
                 input[0] = bos;
                 System.arraycopy(tokens, start, input, 1, n - 1);
-                float[] logits = runner.forward(ForwardBatch.ofSequence(input, 0, cache.sequence(0), true), cache);
+                float[] logits = runner.forward(ForwardBatch.ofSequence(input, 0, cache.table(), true), cache.cache());
                 for (int i = 0; i < n; i++) {
                     nllSum += negativeLogLikelihood(logits, i * vocab, vocab, tokens[start + i]);
                 }

@@ -1,5 +1,6 @@
 package dev.morphserve.model;
 
+import dev.morphserve.kvcache.SequenceKv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.morphserve.backend.CpuBackend;
@@ -40,11 +41,11 @@ class ForwardEquivalenceTest {
 
     /** Prefill of the prompt with all logits, then three decode steps. */
     private static float[][] run(ModelRunner runner, int[] prompt) {
-        try (ContiguousKvCache cache = new ContiguousKvCache(runner.config(), 1, 32)) {
+        try (SequenceKv cache = runner.config().sequenceKv(32)) {
             float[][] out = new float[4][];
-            out[0] = runner.forward(ForwardBatch.ofSequence(prompt, 0, cache.sequence(0), true), cache);
+            out[0] = runner.forward(ForwardBatch.ofSequence(prompt, 0, cache.table(), true), cache.cache());
             for (int i = 1; i < 4; i++) {
-                out[i] = runner.forward(ForwardBatch.ofSequence(new int[] {i + 10}, prompt.length + i - 1, cache.sequence(0), false), cache);
+                out[i] = runner.forward(ForwardBatch.ofSequence(new int[] {i + 10}, prompt.length + i - 1, cache.table(), false), cache.cache());
             }
             return out;
         }

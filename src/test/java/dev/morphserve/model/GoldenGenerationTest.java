@@ -1,5 +1,6 @@
 package dev.morphserve.model;
 
+import dev.morphserve.kvcache.SequenceKv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -65,8 +66,8 @@ class GoldenGenerationTest {
     void firstLogitsMatchLlama2c() throws Exception {
         var golden = SharedData.golden();
         try (LoadedModel m = ModelLoader.load(SharedData.storiesGguf(), STORIES_CONTEXT);
-                ContiguousKvCache cache = new ContiguousKvCache(m.config(), 1, 4)) {
-            float[] logits = backend.runner(m).forward(ForwardBatch.ofSequence(new int[] {1}, 0, cache.sequence(0), false), cache);
+                SequenceKv cache = m.config().sequenceKv(4)) {
+            float[] logits = backend.runner(m).forward(ForwardBatch.ofSequence(new int[] {1}, 0, cache.table(), false), cache.cache());
             var expected = golden.get("logits_pos0_after_BOS_first8");
             for (int i = 0; i < expected.size(); i++) {
                 assertThat(logits[i]).as("logit %d", i).isCloseTo((float) expected.get(i).asDouble(), within(1e-4f));

@@ -1,0 +1,120 @@
+package dev.morphserve.engine;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The engine thread: drains submissions and aborts between steps, then runs a step while there is
+ * work, and sleeps on its inbox when there is none. Nothing else ever touches the engine core.
+ */
+final class EngineLoop implements Runnable {
+    private static final Logger LOG = Logger.getLogger(EngineLoop.class);
+
+    /** What other threads may ask of the engine. */
+    sealed interface Command {
+        record Submit(Request request) implements Command {}
+
+        record Abort(Request request) implements Command {}
+    }
+
+    private final EngineCore core;
+    private final AdmissionControl admission;
+    private final Consumer<EngineStats> statsListener;
+    private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
+    private final Map<String, Request> live = new HashMap<>();
+    private volatile boolean stopped;
+
+    EngineLoop(EngineCore core, AdmissionControl admission, Consumer<EngineStats> statsListener) {
+        this.core = core;
+        this.admission = admission;
+        this.statsListener = statsListener;
+    }
+
+    void submit(Request request) {
+        inbox.add(new Command.Submit(request));
+    }
+
+    void abort(Request request) {
+        inbox.add(new Command.Abort(request));
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        while (!stopped) {
+            try {
+                boolean busy = !core.scheduler().running().isEmpty() || !core.scheduler().waiting().isEmpty();
+                Command first = busy ? inbox.poll() : inbox.poll(100, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    apply(first);
+                    for (Command c = inbox.poll(); c != null; c = inbox.poll()) {
+                        apply(c);
+                    }
+                }
+                if (core.step(false)) {
+                    live.values().removeIf(Request::isFinished);
+                }
+                statsListener.accept(stats());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | Error e) {
+                // A failed step leaves no request half-served: fail them all, free their blocks, go on.
+                LOG.error("engine step failed; failing the running requests", e);
+                failAll(e);
+            }
+        }
+        failAll(new IllegalStateException("the engine stopped"));
+    }
+
+    private void apply(Command command) {
+        switch (command) {
+            case Command.Submit s -> {
+                live.put(s.request().id, s.request());
+                core.scheduler().add(s.request());
+            }
+            case Command.Abort a -> {
+                Request r = a.request();
+                if (live.remove(r.id) != null && !r.isFinished()) {
+                    if (r.firstScheduledNanos < 0) {
+                        admission.release(r.numPromptTokens());
+                    }
+                    core.abort(r);
+                }
+            }
+        }
+    }
+
+    private void failAll(Throwable failure) {
+        for (Request r : live.values()) {
+            if (!r.isFinished()) {
+                if (r.firstScheduledNanos < 0) {
+                    admission.release(r.numPromptTokens());
+                }
+                core.scheduler().remove(r);
+                r.fail(failure);
+            }
+        }
+        live.clear();
+    }
+
+    private EngineStats stats() {
+        var scheduler = core.scheduler();
+        Request oldest = scheduler.waiting().peekFirst();
+        return new EngineStats(
+                scheduler.running().size(),
+                scheduler.waiting().size(),
+                core.pool().numTotalBlocks(),
+                core.pool().numFreeBlocks(),
+                scheduler.numPreemptions(),
+                oldest == null ? 0 : System.nanoTime() - oldest.arrivalNanos,
+                core.numSteps());
+    }
+}

@@ -1,0 +1,23 @@
+package dev.morphserve.engine;
+
+/**
+ * A snapshot of the engine after a step, published for metrics and the morph controller.
+ *
+ * @param oldestWaitingNanos how long the oldest waiting request has waited (0 when none waits)
+ */
+public record EngineStats(
+        int numRunning,
+        int numWaiting,
+        int totalBlocks,
+        int freeBlocks,
+        long numPreemptions,
+        long oldestWaitingNanos,
+        long numSteps) {
+
+    public static final EngineStats EMPTY = new EngineStats(0, 0, 0, 0, 0, 0, 0);
+
+    /** Fraction of KV blocks in use, 0..1. */
+    public double kvUsage() {
+        return totalBlocks == 0 ? 0 : (double) (totalBlocks - freeBlocks) / totalBlocks;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.morphserve.engine;
+
+import dev.morphserve.kvcache.BlockPool;
+import dev.morphserve.kvcache.KvLayout;
+import dev.morphserve.model.LoadedModel;
+import dev.morphserve.model.ModelConfig;
+import dev.morphserve.tokenizer.Tokenizer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/** The in-process {@link Engine} as a CDI bean: sized from the memory budget at start-up. */
+@ApplicationScoped
+public class LocalEngineClient implements EngineClient {
+    private static final Logger LOG = Logger.getLogger(LocalEngineClient.class);
+
+    private final ModelService models;
+    private final ServeConfig config;
+    private Engine engine;
+
+    LocalEngineClient(ModelService models, ServeConfig config) {
+        this.models = models;
+        this.config = config;
+    }
+
+    void onStart(@Observes @Priority(20) StartupEvent event) {
+        LoadedModel model = models.model();
+        EngineSettings settings = EngineSettings.from(config.engine());
+        KvLayout layout = model.config().kvLayout(settings.blockSize());
+        KvSizing sizing = KvSizing.of(config.memory(), layout, model.weights().bytesReadPerToken(), model.config().contextLength());
+        BlockPool pool = new BlockPool(layout, sizing.numBlocks());
+        LOG.infof("KV cache: %d blocks of %d tokens = %d tokens, %.1f MB (budget %.1f MB = weights %.1f MB + KV + reserve %.1f MB)",
+                sizing.numBlocks(), settings.blockSize(), sizing.numBlocks() * settings.blockSize(), pool.byteSize() / 1e6,
+                sizing.budgetBytes() / 1e6, sizing.weightBytes() / 1e6, sizing.reserveBytes() / 1e6);
+        engine = new Engine(models.runner(), model.tokenizer().vocabulary(), pool, settings);
+    }
+
+    void onStop(@Observes @Priority(5) ShutdownEvent event) throws InterruptedException {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    @Override
+    public Multi<GenerationEvent> generate(GenerationRequest request) {
+        return engine.generate(request);
+    }
+
+    public EngineStats stats() {
+        return engine == null ? EngineStats.EMPTY : engine.stats();
+    }
+
+    @Override
+    public String modelId() {
+        return models.modelId();
+    }
+
+    @Override
+    public ModelConfig modelConfig() {
+        return models.model().config();
+    }
+
+    @Override
+    public Tokenizer tokenizer() {
+        return models.model().tokenizer();
+    }
+
+    @Override
+    public Optional<String> chatTemplate() {
+        return models.model().file().metadata().findString("tokenizer.chat_template");
+    }
+}

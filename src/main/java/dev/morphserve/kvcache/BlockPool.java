@@ -1,0 +1,131 @@
+package dev.morphserve.kvcache;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The paged KV cache: a set of chunks whose blocks are handed out one at a time. Owned by the
+ * engine thread (no locking). Block ids are global and never reused across chunks, so a stale id
+ * can never alias a block of a newer chunk.
+ *
+ * <pre>
+ * chunk A: ids [0, 512)   chunk B: ids [512, 640)   chunkByBlock[id] -> owning chunk
+ * </pre>
+ */
+public final class BlockPool implements KvCache, AutoCloseable {
+    private final KvLayout layout;
+    private final List<KvChunk> chunks = new ArrayList<>();
+    private KvChunk[] chunkByBlock = new KvChunk[0];
+    private final ArrayDeque<Integer> freeBlocks = new ArrayDeque<>();
+    private int nextBlockId;
+
+    public BlockPool(KvLayout layout, int initialBlocks) {
+        this.layout = layout;
+        attachChunk(initialBlocks);
+    }
+
+    public KvLayout layout() {
+        return layout;
+    }
+
+    @Override
+    public int blockSize() {
+        return layout.blockSize();
+    }
+
+    /** Adds a chunk of {@code numBlocks} fresh blocks; returns it. */
+    public KvChunk attachChunk(int numBlocks) {
+        if (numBlocks < 1) {
+            throw new IllegalArgumentException("a KV chunk needs at least one block, got " + numBlocks);
+        }
+        KvChunk chunk = new KvChunk(nextBlockId, numBlocks, layout);
+        nextBlockId += numBlocks;
+        chunkByBlock = Arrays.copyOf(chunkByBlock, nextBlockId);
+        for (int id = chunk.firstBlockId(); id < nextBlockId; id++) {
+            chunkByBlock[id] = chunk;
+            freeBlocks.addLast(id);
+        }
+        chunks.add(chunk);
+        return chunk;
+    }
+
+    public List<KvChunk> chunks() {
+        return List.copyOf(chunks);
+    }
+
+    public int numFreeBlocks() {
+        return freeBlocks.size();
+    }
+
+    public int numTotalBlocks() {
+        int total = 0;
+        for (KvChunk c : chunks) {
+            total += c.numBlocks();
+        }
+        return total;
+    }
+
+    public int numUsedBlocks() {
+        return numTotalBlocks() - numFreeBlocks();
+    }
+
+    public long byteSize() {
+        return chunks.stream().mapToLong(KvChunk::byteSize).sum();
+    }
+
+    public int allocate() {
+        Integer id = freeBlocks.pollFirst();
+        if (id == null) {
+            throw new IllegalStateException("KV block pool exhausted (" + numTotalBlocks() + " blocks): the scheduler must check first");
+        }
+        return id;
+    }
+
+    public void free(int blockId) {
+        if (blockId < 0 || blockId >= chunkByBlock.length || chunkByBlock[blockId] == null) {
+            throw new IllegalArgumentException("block " + blockId + " does not belong to an attached chunk");
+        }
+        freeBlocks.addFirst(blockId);
+    }
+
+    /** Returns every block of the table to the pool and empties it. */
+    public void freeAll(BlockTable table) {
+        for (int i = table.size() - 1; i >= 0; i--) {
+            free(table.get(i));
+        }
+        table.clear();
+    }
+
+    /** Ids currently free (for invariant checks). */
+    public List<Integer> freeBlockIds() {
+        return List.copyOf(freeBlocks);
+    }
+
+    public boolean isAttached(int blockId) {
+        return blockId >= 0 && blockId < chunkByBlock.length && chunkByBlock[blockId] != null;
+    }
+
+    @Override
+    public MemorySegment keys(int layer, int blockId) {
+        return chunkByBlock[blockId].keys(layer);
+    }
+
+    @Override
+    public MemorySegment values(int layer, int blockId) {
+        return chunkByBlock[blockId].values(layer);
+    }
+
+    @Override
+    public long blockOffsetBytes(int blockId) {
+        return chunkByBlock[blockId].offsetBytes(blockId);
+    }
+
+    @Override
+    public void close() {
+        chunks.forEach(KvChunk::close);
+        chunks.clear();
+    }
+}

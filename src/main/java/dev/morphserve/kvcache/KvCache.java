@@ -1,0 +1,23 @@
+package dev.morphserve.kvcache;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Where attention keeps keys and values: fixed-size blocks of token rows. A sequence reaches its
+ * rows through a block table (position p: block table[p / blockSize], row p % blockSize); the
+ * cache says which segment holds a block and where in it the block starts.
+ *
+ * <pre>
+ * keys(layer, block) at blockOffsetBytes(block): [blockSize x kvDim] float32, row = token
+ * </pre>
+ */
+public interface KvCache {
+
+    int blockSize();
+
+    MemorySegment keys(int layer, int blockId);
+
+    MemorySegment values(int layer, int blockId);
+
+    long blockOffsetBytes(int blockId);
+}

@@ -1,0 +1,140 @@
+package dev.morphserve.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.backend.KernelKind;
+import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.kvcache.BlockPool;
+import dev.morphserve.model.LoadedModel;
+import dev.morphserve.model.ModelLoader;
+import dev.morphserve.model.ModelShape;
+import dev.morphserve.model.SyntheticModel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine end to end on a synthetic model: batching invariance (a request's greedy tokens do not
+ * depend on what runs beside it, even across preemptions) and aborts that free blocks.
+ */
+class EngineBatchingTest {
+    @TempDir
+    static Path tmp;
+
+    private static LoadedModel model;
+    private static CpuBackend backend;
+
+    @BeforeAll
+    static void load() throws Exception {
+        Path path = tmp.resolve("small-q8_0.gguf");
+        SyntheticModel.write(ModelShape.SMALL, GgmlType.Q8_0, 21, path, n -> {});
+        model = ModelLoader.load(path);
+        backend = CpuBackend.create(2, KernelKind.VECTOR);
+    }
+
+    @AfterAll
+    static void close() {
+        backend.close();
+        model.close();
+    }
+
+    private static Engine engine(int blocks, int maxTokensPerStep) {
+        BlockPool pool = new BlockPool(model.config().kvLayout(16), blocks);
+        return new Engine(backend.runner(model), model.tokenizer().vocabulary(), pool,
+                new EngineSettings(16, maxTokensPerStep, 64, 256, 1 << 20));
+    }
+
+    private static List<GenerationRequest> requests(int count) {
+        SplittableRandom random = new SplittableRandom(3);
+        List<GenerationRequest> list = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int[] prompt = random.ints(5 + random.nextInt(60), 3, model.config().vocabSize()).toArray();
+            list.add(new GenerationRequest("r" + i, prompt, SamplingParams.greedy(), 10 + random.nextInt(20), true));
+        }
+        return list;
+    }
+
+    private static int[] tokens(List<GenerationEvent> events) {
+        return events.stream()
+                .filter(e -> e instanceof GenerationEvent.Token)
+                .mapToInt(e -> ((GenerationEvent.Token) e).tokenId())
+                .toArray();
+    }
+
+    private static List<GenerationEvent> run(Engine engine, GenerationRequest r) {
+        return engine.generate(r).collect().asList().await().atMost(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void greedyTokensDoNotDependOnTheBatch() throws Exception {
+        List<GenerationRequest> requests = requests(12);
+        List<int[]> alone = new ArrayList<>();
+        try (Engine engine = engine(256, 512)) {
+            for (GenerationRequest r : requests) {
+                alone.add(tokens(run(engine, r)));
+            }
+        }
+        // 12 at once with a small pool and budget: chunked prefills, mixed batches and preemptions.
+        try (Engine engine = engine(24, 48)) {
+            var streams = requests.stream().map(r -> engine.generate(r).collect().asList().subscribeAsCompletionStage()).toList();
+            for (int i = 0; i < requests.size(); i++) {
+                List<GenerationEvent> events = streams.get(i).get();
+                assertThat(tokens(events)).as("request %d", i).containsExactly(alone.get(i));
+                var finished = (GenerationEvent.Finished) events.getLast();
+                assertThat(finished.reason()).isEqualTo(FinishReason.LENGTH);
+                assertThat(finished.completionTokens()).isEqualTo(requests.get(i).maxTokens());
+            }
+            assertThat(engine.stats().numPreemptions()).as("the small pool forced preemptions").isPositive();
+            awaitAllBlocksFree(engine);
+        }
+    }
+
+    @Test
+    void cancellingAStreamAbortsTheRequestAndFreesItsBlocks() throws Exception {
+        try (Engine engine = engine(64, 512)) {
+            int[] prompt = new SplittableRandom(9).ints(40, 3, model.config().vocabSize()).toArray();
+            AtomicInteger seen = new AtomicInteger();
+            var request = new GenerationRequest("long", prompt, SamplingParams.greedy(), 400, true);
+            var finished = new java.util.concurrent.CompletableFuture<Void>();
+            var subscription = new java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Flow.Subscription>();
+            engine.generate(request).subscribe().withSubscriber(new java.util.concurrent.Flow.Subscriber<GenerationEvent>() {
+                public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                    subscription.set(s);
+                    s.request(Long.MAX_VALUE);
+                }
+
+                public void onNext(GenerationEvent e) {
+                    if (seen.incrementAndGet() == 3) {
+                        subscription.get().cancel();
+                        finished.complete(null);
+                    }
+                }
+
+                public void onError(Throwable t) {
+                    finished.completeExceptionally(t);
+                }
+
+                public void onComplete() {}
+            });
+            finished.get();
+            awaitAllBlocksFree(engine);
+            assertThat(engine.stats().numRunning()).isZero();
+        }
+    }
+
+    private static void awaitAllBlocksFree(Engine engine) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline && engine.stats().freeBlocks() != engine.stats().totalBlocks()) {
+            Thread.sleep(10);
+        }
+        assertThat(engine.stats().freeBlocks()).isEqualTo(engine.stats().totalBlocks());
+    }
+}
