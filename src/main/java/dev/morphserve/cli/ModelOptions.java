@@ -1,13 +1,12 @@
 package dev.morphserve.cli;
 
 import dev.morphserve.backend.KernelKind;
-import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Options every command that runs a model shares. */
 final class ModelOptions {
-    @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file.")
-    Path model;
+    @Option(names = {"-m", "--model"}, description = "GGUF model: a file, or hf:owner/repo/file.gguf (downloaded once). Required.")
+    String model;
 
     @Option(names = {"-c", "--context"}, defaultValue = "0",
             description = "Context length in tokens (default: the model's context_length).")
@@ -24,7 +23,10 @@ final class ModelOptions {
         if (contextLength < 0) {
             throw new IllegalArgumentException("--context must be positive, got " + contextLength);
         }
-        return dev.morphserve.model.ModelLoader.load(model, contextLength);
+        if (model == null) {
+            throw new IllegalArgumentException("--model is required (a GGUF file or hf:owner/repo/file.gguf)");
+        }
+        return dev.morphserve.model.ModelLoader.load(ModelFiles.resolve(model), contextLength);
     }
 
     int threadCount() {

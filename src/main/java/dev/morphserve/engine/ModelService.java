@@ -2,7 +2,9 @@ package dev.morphserve.engine;
 
 import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.model.LoadedModel;
+import dev.morphserve.model.ModelDownloader;
 import dev.morphserve.model.ModelLoader;
+import dev.morphserve.model.ModelReference;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -21,16 +23,17 @@ public class ModelService {
     private final ServeConfig config;
     private volatile LoadedModel model;
     private volatile CpuBackend backend;
+    private volatile Path modelPath;
 
     ModelService(ServeConfig config) {
         this.config = config;
     }
 
     void onStart(@Observes @Priority(10) StartupEvent event) throws IOException {
-        Path path = Path.of(config.model());
+        Path path = resolveModel();
         if (!Files.isRegularFile(path)) {
             throw new IllegalStateException("morphserve.model: no model file at " + path.toAbsolutePath()
-                    + "; pass --model PATH to serve or set MORPHSERVE_MODEL");
+                    + "; pass --model PATH (or hf:owner/repo/file.gguf) to serve, or set MORPHSERVE_MODEL");
         }
         int threads = config.threads().orElse(Runtime.getRuntime().availableProcessors());
         if (threads < 1) {
@@ -41,12 +44,27 @@ public class ModelService {
             throw new IllegalStateException("morphserve.context-length must be >= 0 (0 = the model's), got " + config.contextLength());
         }
         model = ModelLoader.load(path, config.contextLength());
+        modelPath = path;
         backend = CpuBackend.create(threads, config.kernels());
         var c = model.config();
         LOG.infof("loaded %s: %s, %d layers, dim %d, %d heads (%d KV), vocab %d, context %d, %.1f MB of weights in %.0f ms",
                 path.getFileName(), c.architecture(), c.numLayers(), c.dim(), c.numHeads(), c.numKvHeads(),
                 c.vocabSize(), c.contextLength(), model.weights().bytesReadPerToken() / 1e6,
                 (System.nanoTime() - start) / 1e6);
+    }
+
+    private Path resolveModel() throws IOException {
+        var reference = ModelReference.parse(config.model());
+        var cache = config.cacheDir().map(Path::of).orElse(ModelDownloader.defaultCacheDir());
+        var downloader = new ModelDownloader(java.net.URI.create(config.hfEndpoint()), cache);
+        int[] lastDecile = {-1};
+        return downloader.resolve(reference, (bytes, total) -> {
+            int decile = total > 0 ? (int) (bytes * 10 / total) : -1;
+            if (decile != lastDecile[0]) {
+                lastDecile[0] = decile;
+                LOG.infof("downloading %s: %d%% (%.1f MB)", config.model(), decile * 10, bytes / 1e6);
+            }
+        });
     }
 
     void onStop(@Observes @Priority(10) ShutdownEvent event) {
@@ -69,6 +87,6 @@ public class ModelService {
     }
 
     public String modelId() {
-        return Path.of(config.model()).getFileName().toString();
+        return modelPath.getFileName().toString();
     }
 }

@@ -10,9 +10,16 @@ import java.util.Optional;
 @ConfigMapping(prefix = "morphserve")
 public interface ServeConfig {
 
-    /** GGUF model file to serve. */
-    @WithDefault("../shared/models/stories260K/stories260K.gguf")
+    /** GGUF model to serve: a path, or {@code hf:owner/repo/file.gguf} (downloaded once into the cache). */
+    @WithDefault("hf:ggml-org/models/tinyllamas/stories260K.gguf")
     String model();
+
+    /** Where Hugging Face downloads go; default $MORPHSERVE_CACHE or ~/.cache/morphserve/models. */
+    Optional<String> cacheDir();
+
+    /** Hugging Face endpoint (a mirror, or a local server in tests). */
+    @WithDefault("https://huggingface.co")
+    String hfEndpoint();
 
     /** Context length in tokens; 0 uses the model's {@code context_length}. */
     @WithDefault("0")
