@@ -50,6 +50,14 @@ public final class ModelRunner {
 
     /** Runs one step; returns logits [logitIndices.length x vocab], row i for batch.logitIndices()[i]. */
     public float[] forward(ForwardBatch batch, KvCache cache) {
+        return forward(batch, cache, HiddenStateObserver.NONE);
+    }
+
+    /**
+     * Runs one step and shows {@code observer} the residual stream [numTokens x dim] before the
+     * first layer and after every layer (layer importance profiling reads hidden states this way).
+     */
+    public float[] forward(ForwardBatch batch, KvCache cache, HiddenStateObserver observer) {
         int numTokens = batch.numTokens();
         int maxPosition = 0;
         for (int p : batch.positions()) {
@@ -64,9 +72,11 @@ public final class ModelRunner {
             }
             TensorCodec.decodeRow(weights.tokenEmbedding(), token, s.x, t * dim);
         }
+        observer.afterLayer(-1, s.x, numTokens);
         for (int l = 0; l < config.numLayers(); l++) {
             attentionBlock(l, weights.layer(l), batch, cache, s);
             feedForwardBlock(weights.layer(l), numTokens, s);
+            observer.afterLayer(l, s.x, numTokens);
         }
         return logits(batch, s);
     }
