@@ -52,6 +52,55 @@ public final class BlockPool implements KvCache, AutoCloseable {
         return chunk;
     }
 
+    /**
+     * Removes a chunk after moving its live blocks elsewhere. {@code tables} must be every block
+     * table that holds blocks of this pool: each block of the chunk that a table uses is copied
+     * (K and V, all layers) into a free block of another chunk and the table is rewritten; then the
+     * chunk's memory is released. Refused, changing nothing, when the other chunks lack free blocks.
+     *
+     * <pre>
+     * before: table [ 3 | 17 | 18 ]   chunk B = ids 16..23 being detached, 5 free in chunk A
+     * after:  table [ 3 |  5 |  6 ]   rows of 17, 18 copied into 5, 6; chunk B closed
+     * </pre>
+     *
+     * @return the number of blocks moved
+     */
+    public int detachChunk(KvChunk chunk, List<BlockTable> tables) {
+        if (!chunks.contains(chunk)) {
+            throw new IllegalArgumentException("chunk of blocks " + chunk.firstBlockId() + ".. is not attached");
+        }
+        int live = 0;
+        for (BlockTable table : tables) {
+            for (int i = 0; i < table.size(); i++) {
+                if (chunk.owns(table.get(i))) {
+                    live++;
+                }
+            }
+        }
+        int freeElsewhere = (int) freeBlocks.stream().filter(id -> !chunk.owns(id)).count();
+        if (live > freeElsewhere) {
+            throw new IllegalStateException("cannot detach a chunk of " + chunk.numBlocks() + " blocks: " + live
+                    + " of them are in use and only " + freeElsewhere + " blocks are free elsewhere");
+        }
+        freeBlocks.removeIf(chunk::owns);
+        for (BlockTable table : tables) {
+            for (int i = 0; i < table.size(); i++) {
+                int from = table.get(i);
+                if (chunk.owns(from)) {
+                    int to = allocate();
+                    chunk.copyBlock(from, chunkByBlock[to], to);
+                    table.replace(i, to);
+                }
+            }
+        }
+        for (int id = chunk.firstBlockId(); id < chunk.firstBlockId() + chunk.numBlocks(); id++) {
+            chunkByBlock[id] = null;
+        }
+        chunks.remove(chunk);
+        chunk.close();
+        return live;
+    }
+
     public List<KvChunk> chunks() {
         return List.copyOf(chunks);
     }

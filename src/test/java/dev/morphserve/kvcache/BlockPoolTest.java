@@ -1,0 +1,105 @@
+package dev.morphserve.kvcache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.foreign.ValueLayout;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class BlockPoolTest {
+    private static final KvLayout LAYOUT = new KvLayout(2, 4, 3); // 2 layers, 4 tokens per block, kvDim 3
+
+    /** Writes a value that names (layer, block, row, column) into every K and V float of a block. */
+    private static void stamp(BlockPool pool, int block, float tag) {
+        for (int layer = 0; layer < LAYOUT.numLayers(); layer++) {
+            for (int i = 0; i < LAYOUT.blockSize() * LAYOUT.kvDim(); i++) {
+                long at = pool.blockOffsetBytes(block) + (long) i * Float.BYTES;
+                pool.keys(layer, block).set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, tag + layer * 1000 + i);
+                pool.values(layer, block).set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, -(tag + layer * 1000 + i));
+            }
+        }
+    }
+
+    private static void assertStamp(BlockPool pool, int block, float tag) {
+        for (int layer = 0; layer < LAYOUT.numLayers(); layer++) {
+            for (int i = 0; i < LAYOUT.blockSize() * LAYOUT.kvDim(); i++) {
+                long at = pool.blockOffsetBytes(block) + (long) i * Float.BYTES;
+                assertThat(pool.keys(layer, block).get(ValueLayout.JAVA_FLOAT_UNALIGNED, at)).isEqualTo(tag + layer * 1000 + i);
+                assertThat(pool.values(layer, block).get(ValueLayout.JAVA_FLOAT_UNALIGNED, at)).isEqualTo(-(tag + layer * 1000 + i));
+            }
+        }
+    }
+
+    private static void assertAccounting(BlockPool pool, List<BlockTable> tables) {
+        Set<Integer> used = new HashSet<>();
+        for (BlockTable t : tables) {
+            for (int id : t.toArray()) {
+                assertThat(pool.isAttached(id)).as("block %d attached", id).isTrue();
+                assertThat(used.add(id)).as("block %d used twice", id).isTrue();
+            }
+        }
+        Set<Integer> free = new HashSet<>(pool.freeBlockIds());
+        assertThat(free).doesNotContainAnyElementsOf(used);
+        assertThat(free.size() + used.size()).isEqualTo(pool.numTotalBlocks());
+    }
+
+    @Test
+    void detachingAChunkMovesLiveBlocksAndRewritesTables() {
+        try (BlockPool pool = new BlockPool(LAYOUT, 6)) {
+            KvChunk extra = pool.attachChunk(4);
+            BlockTable a = new BlockTable();
+            BlockTable b = new BlockTable();
+            // Fill the base chunk with a and b so that later blocks come from the extra chunk.
+            for (int i = 0; i < 4; i++) {
+                a.add(pool.allocate());
+            }
+            b.add(pool.allocate());
+            b.add(pool.allocate());
+            b.add(pool.allocate()); // from the extra chunk
+            a.add(pool.allocate()); // from the extra chunk
+            assertThat(extra.owns(b.get(2))).isTrue();
+            assertThat(extra.owns(a.get(4))).isTrue();
+            for (BlockTable t : List.of(a, b)) {
+                for (int i = 0; i < t.size(); i++) {
+                    stamp(pool, t.get(i), t == a ? 100 * i : 100 * i + 50);
+                }
+            }
+            // Free two base blocks so the two live extra blocks have somewhere to go.
+            pool.free(a.get(0));
+            pool.free(a.get(1));
+            BlockTable aRest = new BlockTable();
+            for (int i = 2; i < a.size(); i++) {
+                aRest.add(a.get(i));
+            }
+            int moved = pool.detachChunk(extra, List.of(aRest, b));
+            assertThat(moved).isEqualTo(2);
+            assertThat(pool.numTotalBlocks()).isEqualTo(6);
+            assertThat(java.util.Arrays.stream(aRest.toArray()).noneMatch(extra::owns)).isTrue();
+            assertThat(java.util.Arrays.stream(b.toArray()).noneMatch(extra::owns)).isTrue();
+            for (int i = 0; i < aRest.size(); i++) {
+                assertStamp(pool, aRest.get(i), 100 * (i + 2));
+            }
+            for (int i = 0; i < b.size(); i++) {
+                assertStamp(pool, b.get(i), 100 * i + 50);
+            }
+            assertAccounting(pool, List.of(aRest, b));
+        }
+    }
+
+    @Test
+    void refusesToDetachWhenLiveBlocksHaveNowhereToGo() {
+        try (BlockPool pool = new BlockPool(LAYOUT, 2)) {
+            KvChunk extra = pool.attachChunk(2);
+            BlockTable t = new BlockTable();
+            for (int i = 0; i < 3; i++) {
+                t.add(pool.allocate());
+            }
+            assertThatThrownBy(() -> pool.detachChunk(extra, List.of(t))).hasMessageContaining("only 0 blocks are free elsewhere");
+            assertThat(pool.numTotalBlocks()).isEqualTo(4);
+            assertAccounting(pool, List.of(t));
+        }
+    }
+}
