@@ -32,8 +32,9 @@ public final class LengthMapper {
         List<TimedRequest> mapped = new ArrayList<>(requests.size());
         int clipped = 0;
         for (TimedRequest r : requests) {
-            int prompt = Math.max(1, (int) Math.round(r.promptTokens() * factor));
-            int output = Math.max(1, (int) Math.round(r.outputTokens() * factor));
+            // Rounded down: then every request at or below the p99 fits without clipping.
+            int prompt = Math.max(1, (int) Math.floor(r.promptTokens() * factor));
+            int output = Math.max(1, (int) Math.floor(r.outputTokens() * factor));
             int[] fit = fit(prompt, output, contextTokens);
             if (fit[0] != prompt || fit[1] != output) {
                 clipped++;
