@@ -5,13 +5,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends one streamed {@code POST /v1/completions} and turns the response into a {@link RequestRecord}.
@@ -25,19 +29,19 @@ public final class CompletionClient {
     private final URI completionsUri;
     private final String modelName;
     private final PromptFactory prompts;
-    private final Duration headersTimeout;
+    private final Duration requestTimeout;
 
     /**
      * @param baseUri        server root; the request goes to {@code baseUri/v1/completions}
      * @param modelName      sent as {@code model}, or left out when null
-     * @param headersTimeout how long to wait for the response headers (queueing at the server included)
+     * @param requestTimeout limit for the whole request, from send to the end of the stream
      */
-    public CompletionClient(HttpClient http, URI baseUri, String modelName, PromptFactory prompts, Duration headersTimeout) {
+    public CompletionClient(HttpClient http, URI baseUri, String modelName, PromptFactory prompts, Duration requestTimeout) {
         this.http = http;
         this.completionsUri = ServerInfo.resolve(baseUri, "v1/completions");
         this.modelName = modelName;
         this.prompts = prompts;
-        this.headersTimeout = headersTimeout;
+        this.requestTimeout = requestTimeout;
     }
 
     public static HttpClient newHttpClient() {
@@ -53,7 +57,7 @@ public final class CompletionClient {
      */
     public CompletableFuture<RequestRecord> send(int index, TimedRequest request, long runStartNanos) {
         HttpRequest httpRequest = HttpRequest.newBuilder(completionsUri)
-                .timeout(headersTimeout)
+                .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body(index, request)))
@@ -62,18 +66,30 @@ public final class CompletionClient {
         long sendNanos = System.nanoTime();
         double sendMs = (sendNanos - runStartNanos) / 1e6;
         double scheduledMs = request.arrivalMs();
-        HttpResponse.BodyHandler<RequestRecord> handler = info -> info.statusCode() == 200
-                ? BodySubscribers.fromLineSubscriber(recorder, r -> r.toRecord(index, scheduledMs, sendMs, sendNanos, request),
-                        StandardCharsets.UTF_8, null)
-                : BodySubscribers.mapping(BodySubscribers.ofString(StandardCharsets.UTF_8), text -> RequestRecord.failed(
-                        index, scheduledMs, sendMs, request, info.statusCode(), "HTTP " + info.statusCode(),
-                        "HTTP " + info.statusCode() + ": " + SseParser.abbreviate(text.strip())));
-        return http.sendAsync(httpRequest, handler)
+        AtomicInteger status = new AtomicInteger(); // kept for failures after the headers (stream cut)
+        HttpResponse.BodyHandler<RequestRecord> handler = info -> {
+            status.set(info.statusCode());
+            return info.statusCode() == 200
+                    ? BodySubscribers.fromLineSubscriber(recorder, r -> r.toRecord(index, scheduledMs, sendMs, sendNanos, request),
+                            StandardCharsets.UTF_8, null)
+                    : BodySubscribers.mapping(BodySubscribers.ofString(StandardCharsets.UTF_8), text -> RequestRecord.failed(
+                            index, scheduledMs, sendMs, request, info.statusCode(), "HTTP " + info.statusCode(),
+                            "HTTP " + info.statusCode() + ": " + SseParser.abbreviate(text.strip())));
+        };
+        CompletableFuture<HttpResponse<RequestRecord>> exchange = http.sendAsync(httpRequest, handler);
+        // HttpRequest.timeout only bounds the wait for headers; a stream that stalls after them
+        // would hang the run, so the whole exchange is cancelled (which aborts it) at the deadline.
+        CompletableFuture.delayedExecutor(requestTimeout.toNanos(), TimeUnit.NANOSECONDS).execute(() -> exchange.cancel(true));
+        return exchange
                 .thenApply(HttpResponse::body)
                 .exceptionally(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof CancellationException || cause instanceof HttpTimeoutException) {
+                        return RequestRecord.failed(index, scheduledMs, sendMs, request, status.get(), "Timeout",
+                                "no complete response within " + requestTimeout.toMillis() / 1000.0 + " s");
+                    }
                     String message = cause.getMessage() != null ? cause.getMessage() : cause.toString();
-                    return RequestRecord.failed(index, scheduledMs, sendMs, request, 0, cause.getClass().getSimpleName(), message);
+                    return RequestRecord.failed(index, scheduledMs, sendMs, request, status.get(), cause.getClass().getSimpleName(), message);
                 });
     }
 

@@ -24,6 +24,7 @@ public final class MarkdownReport {
         line(out, "| errors | %s |", errors(m.errors()));
         line(out, "| duration (s) | %.2f |", m.durationS());
         line(out, "| prompt / output tokens (completed) | %d / %d |", m.totalPromptTokens(), m.totalOutputTokens());
+        line(out, "| completed with fewer output tokens than asked | %d |", m.shortOutputRequests());
         line(out, "| request throughput (req/s) | %.2f |", m.requestThroughputPerS());
         line(out, "| output token throughput (tok/s) | %.2f |", m.outputTokenThroughputPerS());
         line(out, "| total token throughput (tok/s) | %.2f |", m.totalTokenThroughputPerS());

@@ -18,6 +18,7 @@ public final class MetricsCalculator {
         long promptTokens = 0;
         long outputTokens = 0;
         int completed = 0;
+        int shortOutputs = 0;
         int good = 0;
         int ttftMisses = 0;
         int tpotMisses = 0;
@@ -34,6 +35,7 @@ public final class MetricsCalculator {
             good += meetsTtft && meetsTpot ? 1 : 0;
             promptTokens += r.promptTokens();
             outputTokens += r.outputTokens();
+            shortOutputs += r.outputTokens() < r.requestedOutputTokens() ? 1 : 0;
             ttft.add(r.ttftMs());
             e2e.add(r.e2eMs());
             itl.addAll(r.itlMs());
@@ -44,7 +46,7 @@ public final class MetricsCalculator {
         double durationS = durationMs / 1000.0;
         int total = records.size();
         return new ServingMetrics(
-                total, completed, total - completed, errors, durationS, promptTokens, outputTokens,
+                total, completed, total - completed, errors, durationS, promptTokens, outputTokens, shortOutputs,
                 perSecond(completed, durationS), perSecond(outputTokens, durationS), perSecond(promptTokens + outputTokens, durationS),
                 LatencyStats.of(ttft), LatencyStats.of(tpot), LatencyStats.of(itl), LatencyStats.of(e2e),
                 slo, good, perSecond(good, durationS),

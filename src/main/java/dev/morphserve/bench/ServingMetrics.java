@@ -9,6 +9,9 @@ import java.util.Map;
  * misses, so a server cannot improve its goodput by rejecting load.
  *
  * @param errors          failed requests by kind ("HTTP 503": 12, ...)
+ * @param shortOutputRequests completed requests that got fewer output tokens than {@code max_tokens}:
+ *                        a server that ignores {@code ignore_eos} makes output lengths (and TPOT)
+ *                        drift from the workload, and this says so instead of hiding it
  * @param ttftMissShare   share of all requests that failed or missed the TTFT objective
  * @param tpotMissShare   the same for TPOT; null when no TPOT objective was given
  */
@@ -20,6 +23,7 @@ public record ServingMetrics(
         double durationS,
         long totalPromptTokens,
         long totalOutputTokens,
+        int shortOutputRequests,
         double requestThroughputPerS,
         double outputTokenThroughputPerS,
         double totalTokenThroughputPerS,

@@ -50,76 +50,90 @@ public final class BenchServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", defaultValue = "http://localhost:8080", description = "Server root; requests go to {url}/v1/completions.")
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://localhost:8080",
+            description = "Server root; requests go to {url}/v1/completions.")
     URI url;
 
-    @Option(names = "--model-name", description = "Sent as 'model'. Default: the first model of GET /v1/models, if any.")
+    @Option(names = "--model-name", paramLabel = "NAME",
+            description = "Sent as 'model'. Default: the first model of GET /v1/models, if any.")
     String modelName;
 
-    @Option(names = "--workload", converter = WorkloadKindConverter.class,
+    @Option(names = "--workload", paramLabel = "KIND", converter = WorkloadKindConverter.class,
             description = "synthetic, azure or mooncake. Default: from --trace's extension (.csv azure, .jsonl mooncake), else synthetic.")
     WorkloadKind workload;
 
-    @Option(names = "--trace", description = "Trace file for azure/mooncake, e.g. ../shared/traces/AzureLLMInferenceTrace_conv.csv.")
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "Trace file for azure/mooncake, e.g. ../shared/traces/AzureLLMInferenceTrace_conv.csv.")
     Path trace;
 
-    @Option(names = "--window-start", defaultValue = "0", description = "Trace window start, seconds after the first row (default ${DEFAULT-VALUE}).")
+    @Option(names = "--window-start", paramLabel = "S", defaultValue = "0",
+            description = "Trace window start, seconds after the first row (default ${DEFAULT-VALUE}).")
     double windowStartS;
 
-    @Option(names = "--window-seconds", defaultValue = "inf", converter = InfDoubleConverter.class,
+    @Option(names = "--window-seconds", paramLabel = "S", defaultValue = "inf", converter = InfDoubleConverter.class,
             description = "Trace window length in trace seconds (default: to the end).")
     double windowSeconds;
 
-    @Option(names = "--speedup", defaultValue = "1", description = "Divide trace inter-arrival times by this (default ${DEFAULT-VALUE}).")
+    @Option(names = "--speedup", paramLabel = "X", defaultValue = "1",
+            description = "Divide trace inter-arrival times by this (default ${DEFAULT-VALUE}).")
     double speedup;
 
-    @Option(names = "--rate", defaultValue = "inf", converter = InfDoubleConverter.class,
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "inf", converter = InfDoubleConverter.class,
             description = "Synthetic arrival rate, requests/s; inf sends all at once (default ${DEFAULT-VALUE}).")
     double ratePerS;
 
-    @Option(names = "--burstiness", defaultValue = "1", description = "Gamma shape of synthetic gaps: 1 Poisson, <1 burstier (default ${DEFAULT-VALUE}).")
+    @Option(names = "--burstiness", paramLabel = "B", defaultValue = "1",
+            description = "Gamma shape of synthetic gaps: 1 Poisson, <1 burstier (default ${DEFAULT-VALUE}).")
     double burstiness;
 
-    @Option(names = "--num-requests", defaultValue = "100", description = "Synthetic requests (default ${DEFAULT-VALUE}).")
+    @Option(names = "--num-requests", paramLabel = "N", defaultValue = "100",
+            description = "Synthetic requests (default ${DEFAULT-VALUE}).")
     int numRequests;
 
-    @Option(names = "--prompt-tokens", defaultValue = "256", converter = LengthRangeConverter.class,
+    @Option(names = "--prompt-tokens", paramLabel = "N|MIN:MAX", defaultValue = "256", converter = LengthRangeConverter.class,
             description = "Synthetic prompt length N or uniform range MIN:MAX (default ${DEFAULT-VALUE}).")
     LengthRange promptTokens;
 
-    @Option(names = "--output-tokens", defaultValue = "128", converter = LengthRangeConverter.class,
+    @Option(names = "--output-tokens", paramLabel = "N|MIN:MAX", defaultValue = "128", converter = LengthRangeConverter.class,
             description = "Synthetic output length N or MIN:MAX (default ${DEFAULT-VALUE}).")
     LengthRange outputTokens;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of arrivals, lengths and prompt token ids (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0",
+            description = "Seed of arrivals, lengths and prompt token ids (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--context", description = "Model context in tokens. Default: what the server reports, else 2048.")
+    @Option(names = "--context", paramLabel = "TOKENS",
+            description = "Model context in tokens. Default: what the server reports, else 2048.")
     Integer contextTokens;
 
-    @Option(names = "--length-mapping", defaultValue = "scale", converter = MappingModeConverter.class,
+    @Option(names = "--length-mapping", paramLabel = "clip|scale", defaultValue = "scale", converter = MappingModeConverter.class,
             description = "clip: clip lengths that do not fit; scale: one factor so the p99 of prompt+output fits, then clip (default ${DEFAULT-VALUE}).")
     LengthMapper.Mode lengthMapping;
 
-    @Option(names = "--vocab-min", defaultValue = "300", description = "Smallest random prompt token id (default ${DEFAULT-VALUE}).")
+    @Option(names = "--vocab-min", paramLabel = "ID", defaultValue = "300",
+            description = "Smallest random prompt token id (default ${DEFAULT-VALUE}).")
     int vocabMin;
 
-    @Option(names = "--vocab-max", defaultValue = "500", description = "Largest random prompt token id, inclusive (default ${DEFAULT-VALUE}).")
+    @Option(names = "--vocab-max", paramLabel = "ID", defaultValue = "500",
+            description = "Largest random prompt token id, inclusive (default ${DEFAULT-VALUE}).")
     int vocabMax;
 
-    @Option(names = "--max-concurrency", description = "Cap on requests in flight (default: none, pure open loop).")
+    @Option(names = "--max-concurrency", paramLabel = "N", description = "Cap on requests in flight (default: none, pure open loop).")
     Integer maxConcurrency;
 
-    @Option(names = "--slo-ttft-ms", defaultValue = "2000", description = "TTFT objective for goodput (default ${DEFAULT-VALUE}).")
+    @Option(names = "--slo-ttft-ms", paramLabel = "MS", defaultValue = "2000",
+            description = "TTFT objective for goodput (default ${DEFAULT-VALUE}).")
     double sloTtftMs;
 
-    @Option(names = "--slo-tpot-ms", description = "TPOT objective for goodput (default: none).")
+    @Option(names = "--slo-tpot-ms", paramLabel = "MS", description = "TPOT objective for goodput (default: none).")
     Double sloTpotMs;
 
-    @Option(names = "--request-timeout-s", defaultValue = "600", description = "Wait at most this long for response headers (default ${DEFAULT-VALUE}).")
+    @Option(names = "--request-timeout-s", paramLabel = "S", defaultValue = "600",
+            description = "Limit for one whole request, send to end of stream (default ${DEFAULT-VALUE}).")
     double requestTimeoutS;
 
-    @Option(names = "--output-json", description = "Write the full report (configuration, metrics, every request) here.")
+    @Option(names = "--output-json", paramLabel = "FILE",
+            description = "Write the full report (configuration, metrics, every request) here.")
     Path outputJson;
 
     @Option(names = "--no-progress", description = "No progress bar on stderr.")
@@ -136,6 +150,9 @@ public final class BenchServeCommand implements Callable<Integer> {
             slo = new SloTargets(sloTtftMs, sloTpotMs);
             source = workload();
             prompts = new PromptFactory(vocabMin, vocabMax, seed);
+            if (!(requestTimeoutS > 0)) {
+                throw new IllegalArgumentException("--request-timeout-s must be > 0, got " + requestTimeoutS);
+            }
             if (maxConcurrency != null && maxConcurrency < 1) {
                 throw new IllegalArgumentException("--max-concurrency must be >= 1, got " + maxConcurrency);
             }

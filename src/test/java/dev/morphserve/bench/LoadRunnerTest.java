@@ -47,6 +47,20 @@ class LoadRunnerTest {
     }
 
     @Test
+    void aStalledStreamIsCutAtTheRequestTimeout() throws Exception {
+        try (FakeOpenAiServer server = new FakeOpenAiServer(0, 3000, 0, null, true)) {
+            CompletionClient client = new CompletionClient(CompletionClient.newHttpClient(), server.baseUri(), null, PROMPTS,
+                    Duration.ofMillis(300));
+            LoadRunner.RunResult result = new LoadRunner(client, 0, r -> {}).run(List.of(new TimedRequest(0, 2, 3)));
+            RequestRecord r = result.records().getFirst();
+            assertThat(r.success()).isFalse();
+            assertThat(r.errorKind()).isEqualTo("Timeout");
+            assertThat(r.httpStatus()).isEqualTo(200); // the headers and a first token had arrived
+            assertThat(result.durationMs()).isLessThan(2500);
+        }
+    }
+
+    @Test
     void connectionRefusedIsARecordedFailure() throws Exception {
         URI closed;
         try (FakeOpenAiServer server = new FakeOpenAiServer(0, 0, 0, null, true)) {

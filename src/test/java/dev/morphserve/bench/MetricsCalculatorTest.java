@@ -13,6 +13,13 @@ class MetricsCalculatorTest {
         return new RequestRecord(index, 0, 0, 10, outputTokens, true, 200, null, null, ttftMs, itlMs, e2eMs, outputTokens, true);
     }
 
+    @Test
+    void flagsCompletedRequestsThatStoppedBeforeMaxTokens() {
+        RequestRecord stoppedEarly = new RequestRecord(0, 0, 0, 10, 50, true, 200, null, null, 5.0, List.of(1.0), 6.0, 2, true);
+        ServingMetrics m = MetricsCalculator.compute(List.of(stoppedEarly, ok(1, 5, 6, 2, List.of(1.0))), 10, new SloTargets(2000, null));
+        assertThat(m.shortOutputRequests()).isEqualTo(1);
+    }
+
     private static RequestRecord failed(int index, int status, String kind) {
         return RequestRecord.failed(index, 0, 0, new TimedRequest(0, 10, 5), status, kind, kind + ": busy");
     }

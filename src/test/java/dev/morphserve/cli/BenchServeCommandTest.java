@@ -88,7 +88,7 @@ class BenchServeCommandTest {
             });
 
             assertThat(run.out()).contains("| requests completed / failed / total | 16 / 4 / 20 |", "HTTP 503: 4",
-                    "| TTFT | 16 |", "| ITL | 80 |", "goodput (req/s, TTFT <= 5000 ms, TPOT <= 1000 ms)");
+                    "| TTFT | 16 |", "| ITL | 80 |", "| completed with fewer output tokens than asked | 0 |", "goodput (req/s, TTFT <= 5000 ms, TPOT <= 1000 ms)");
             assertThat(run.err()).contains("synthetic: 20 requests, Poisson at 20.0 req/s");
         }
     }
