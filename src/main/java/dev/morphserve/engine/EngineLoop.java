@@ -115,6 +115,7 @@ final class EngineLoop implements Runnable {
                 core.pool().numFreeBlocks(),
                 scheduler.numPreemptions(),
                 oldest == null ? 0 : System.nanoTime() - oldest.arrivalNanos,
+                scheduler.waiting().stream().mapToInt(r -> core.pool().layout().blocksFor(r.numTokens() + 1)).sum(),
                 core.numSteps());
     }
 }

@@ -3,7 +3,8 @@ package dev.morphserve.engine;
 /**
  * A snapshot of the engine after a step, published for metrics and the morph controller.
  *
- * @param oldestWaitingNanos how long the oldest waiting request has waited (0 when none waits)
+ * @param oldestWaitingNanos    how long the oldest waiting request has waited (0 when none waits)
+ * @param blocksNeededByWaiting KV blocks the waiting requests need to be admitted (prompt plus one token each)
  */
 public record EngineStats(
         int numRunning,
@@ -12,9 +13,10 @@ public record EngineStats(
         int freeBlocks,
         long numPreemptions,
         long oldestWaitingNanos,
+        int blocksNeededByWaiting,
         long numSteps) {
 
-    public static final EngineStats EMPTY = new EngineStats(0, 0, 0, 0, 0, 0, 0);
+    public static final EngineStats EMPTY = new EngineStats(0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Fraction of KV blocks in use, 0..1. */
     public double kvUsage() {
