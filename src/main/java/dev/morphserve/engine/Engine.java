@@ -21,6 +21,11 @@ public final class Engine implements AutoCloseable {
 
     /** Takes ownership of {@code pool}. */
     public Engine(ModelRunner runner, Vocabulary vocabulary, BlockPool pool, EngineSettings settings) {
+        this(runner, vocabulary, pool, settings, StepHook.NONE);
+    }
+
+    /** Takes ownership of {@code pool}; {@code hook} runs on the engine thread before every step. */
+    public Engine(ModelRunner runner, Vocabulary vocabulary, BlockPool pool, EngineSettings settings, StepHook hook) {
         this.pool = pool;
         this.contextLength = runner.config().contextLength();
         this.admission = new AdmissionControl(settings.maxWaitingRequests(), settings.maxWaitingTokens());
@@ -28,7 +33,7 @@ public final class Engine implements AutoCloseable {
                 r -> admission.release(r.numPromptTokens()));
         EngineCore core = new EngineCore(runner, pool, scheduler, vocabulary);
         this.stats = new EngineStats(0, 0, pool.numTotalBlocks(), pool.numFreeBlocks(), 0, 0, 0, 0);
-        this.loop = new EngineLoop(core, admission, s -> stats = s);
+        this.loop = new EngineLoop(core, admission, s -> stats = s, hook);
         this.thread = Thread.ofPlatform().name("morphserve-engine").daemon().start(loop);
     }
 
@@ -61,6 +66,11 @@ public final class Engine implements AutoCloseable {
             throw new IllegalArgumentException("the prompt has " + promptTokens + " tokens, more than the whole KV cache holds ("
                     + totalBlocks * pool.blockSize() + ")");
         }
+    }
+
+    /** Runs {@code action} on the engine thread between two steps (morph commands go this way). */
+    public void atNextStepBoundary(java.util.function.Consumer<StepBoundary> action) {
+        loop.atNextBoundary(action);
     }
 
     /** The latest snapshot, published by the engine thread after every step. */

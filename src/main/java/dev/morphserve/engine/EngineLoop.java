@@ -19,17 +19,22 @@ final class EngineLoop implements Runnable {
         record Submit(Request request) implements Command {}
 
         record Abort(Request request) implements Command {}
+
+        /** Runs an action on the engine thread at the next step boundary. */
+        record AtBoundary(java.util.function.Consumer<StepBoundary> action) implements Command {}
     }
 
     private final EngineCore core;
     private final AdmissionControl admission;
     private final Consumer<EngineStats> statsListener;
+    private final StepHook hook;
     private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
     private final Map<String, Request> live = new HashMap<>();
     private volatile boolean stopped;
 
-    EngineLoop(EngineCore core, AdmissionControl admission, Consumer<EngineStats> statsListener) {
+    EngineLoop(EngineCore core, AdmissionControl admission, Consumer<EngineStats> statsListener, StepHook hook) {
         this.core = core;
+        this.hook = hook;
         this.admission = admission;
         this.statsListener = statsListener;
     }
@@ -40,6 +45,10 @@ final class EngineLoop implements Runnable {
 
     void abort(Request request) {
         inbox.add(new Command.Abort(request));
+    }
+
+    void atNextBoundary(java.util.function.Consumer<StepBoundary> action) {
+        inbox.add(new Command.AtBoundary(action));
     }
 
     void stop() {
@@ -58,7 +67,8 @@ final class EngineLoop implements Runnable {
                         apply(c);
                     }
                 }
-                if (core.step(false)) {
+                hook.beforeStep(boundary);
+                if (core.step(hook.anyLayerSwapped())) {
                     live.values().removeIf(Request::isFinished);
                 }
                 statsListener.accept(stats());
@@ -80,6 +90,7 @@ final class EngineLoop implements Runnable {
                 live.put(s.request().id, s.request());
                 core.scheduler().add(s.request());
             }
+            case Command.AtBoundary b -> b.action().accept(boundary);
             case Command.Abort a -> {
                 Request r = a.request();
                 if (live.remove(r.id) != null && !r.isFinished()) {
@@ -91,6 +102,18 @@ final class EngineLoop implements Runnable {
             }
         }
     }
+
+    private final StepBoundary boundary = new StepBoundary() {
+        @Override
+        public dev.morphserve.kvcache.BlockPool pool() {
+            return core.pool();
+        }
+
+        @Override
+        public java.util.List<dev.morphserve.kvcache.BlockTable> liveBlockTables() {
+            return core.scheduler().running().stream().map(r -> r.blockTable).toList();
+        }
+    };
 
     private void failAll(Throwable failure) {
         for (Request r : live.values()) {
