@@ -22,6 +22,9 @@ public class BodyLimitFilter {
     /** Just ahead of Quarkus's RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT (-2). */
     private static final int ORDER = -3;
 
+    /** How much of an oversized body we read (and drop) before giving up on the connection. */
+    private static final long DRAIN_LIMIT_FACTOR = 4;
+
     private final Optional<MemorySize> maxBodySize;
     private final ObjectMapper mapper;
 
@@ -68,11 +71,17 @@ public class BodyLimitFilter {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        // The unread body would otherwise be parsed as the next request: close the connection.
-        ctx.response().setStatusCode(413)
-                .putHeader("Content-Type", "application/json")
-                .putHeader("Connection", "close")
-                .end(body)
-                .onComplete(done -> ctx.request().connection().close());
+        // Clients write the whole body before they read the answer: closing at once would give
+        // them a broken pipe instead of this 413. Discard the body, but not forever.
+        long[] drainedBytes = {0};
+        var request = ctx.request();
+        request.handler(buffer -> {
+            drainedBytes[0] += buffer.length();
+            if (drainedBytes[0] > DRAIN_LIMIT_FACTOR * limitBytes) {
+                request.connection().close();
+            }
+        });
+        request.resume();
+        ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json").end(body);
     }
 }

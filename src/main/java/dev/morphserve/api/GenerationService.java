@@ -77,7 +77,7 @@ public class GenerationService {
 
         @Override
         public void onItem(GenerationEvent event) {
-            if (emitter.isCancelled()) {
+            if (endedHere || emitter.isCancelled()) {
                 return;
             }
             switch (event) {
@@ -94,7 +94,7 @@ public class GenerationService {
             }
             emitText(output.accept(token.tokenId()));
             if (output.stopped()) {
-                // The engine does not know about stop strings: end here and let termination abort it.
+                // The engine does not know about stop strings: end here, which aborts it.
                 done(FinishReason.STOP, -1);
             }
         }
@@ -108,11 +108,17 @@ public class GenerationService {
         }
 
         private void done(FinishReason reason, long queueNanos) {
+            if (endedHere) {
+                return;
+            }
             endedHere = true;
             int prompt = request.promptTokens();
             trace.finish(reason.openAiName(), prompt, completionTokens, swappedTokens, queueNanos);
             emitter.emit(new OutputEvent.Done(reason, Usage.of(prompt, completionTokens, swappedTokens)));
             emitter.complete();
+            // Abort now: the emitter runs its termination callback only once a slow client has
+            // drained the buffer, and the engine would keep generating until then.
+            cancelUpstream();
         }
 
         private void emitText(String text) {
@@ -131,7 +137,7 @@ public class GenerationService {
         @Override
         public void onCompletion() {
             engineDone = true;
-            if (!emitter.isCancelled()) {
+            if (!endedHere && !emitter.isCancelled()) {
                 // A stream that ends without Finished breaks the contract; report what we have.
                 emitText(output.finish());
                 done(FinishReason.ABORT, -1);
@@ -143,6 +149,10 @@ public class GenerationService {
             if (!endedHere) {
                 trace.finish(FinishReason.ABORT.openAiName(), request.promptTokens(), completionTokens, swappedTokens, -1);
             }
+            cancelUpstream();
+        }
+
+        private void cancelUpstream() {
             if (engineDone) {
                 return;
             }

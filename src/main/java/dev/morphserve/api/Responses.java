@@ -9,7 +9,9 @@ import org.jboss.resteasy.reactive.RestMulti;
  * Both completion endpoints answer with a {@link RestMulti} of pre-serialized strings, written
  * as raw bytes (the resource methods declare no media type, so Quarkus REST streams instead of
  * applying its SSE or JSON-array framing). Non-streaming answers are a stream of one JSON
- * document. Status and headers are applied at the first item; a failure before it goes through
+ * document. The negotiated type is application/octet-stream (RestMulti's default), so Quarkus adds
+ * no framing of its own; {@code encodeAsJsonArray} must stay at its default, since turning it off
+ * appends a newline to every item. Status and headers are applied at the first item; a failure before it goes through
  * the exception mappers like any other error, and a client disconnect cancels the stream.
  */
 final class Responses {
@@ -21,7 +23,6 @@ final class Responses {
                 .header("Content-Type", SseFrames.CONTENT_TYPE)
                 .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no") // keep reverse proxies from buffering tokens
-                .encodeAsJsonArray(false)
                 .build();
     }
 
@@ -29,7 +30,6 @@ final class Responses {
         return RestMulti.fromMultiData(body.toMulti())
                 .status(200)
                 .header("Content-Type", MediaType.APPLICATION_JSON + ";charset=UTF-8")
-                .encodeAsJsonArray(false)
                 .build();
     }
 }
