@@ -66,6 +66,18 @@ public class ApiExceptionMappers {
         return error(status, message, status >= 500 ? "server_error" : "invalid_request_error", null, null);
     }
 
+    /**
+     * Reading the body failed: the client went away, or a chunked body passed the size limit (then
+     * Quarkus has already answered a bare 413 and closed the connection, so this is not seen).
+     */
+    @ServerExceptionMapper
+    public Response unreadableBody(java.io.IOException e) {
+        boolean tooLarge = String.valueOf(e.getMessage()).contains("too large");
+        LOG.debugf("could not read a request body: %s", e.getMessage());
+        return error(tooLarge ? 413 : 400, tooLarge ? "Request body too large" : "Could not read the request body",
+                "invalid_request_error", null, tooLarge ? "request_too_large" : null);
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
         LOG.error("unexpected failure while serving a request", e);
