@@ -1,0 +1,54 @@
+package dev.morphserve.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.morphserve.api.dto.CompletionRequest;
+import dev.morphserve.engine.EngineClient;
+import dev.morphserve.engine.GenerationRequest;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import java.util.UUID;
+import org.jboss.resteasy.reactive.RestMulti;
+
+/** {@code POST /v1/completions}: OpenAI's legacy completions, prompt as text or token ids. */
+@Path("/v1/completions")
+public class CompletionsResource {
+    /** OpenAI's (and vLLM's) default for this endpoint. */
+    static final int DEFAULT_MAX_TOKENS = 16;
+
+    private final ServedEngine engines;
+    private final GenerationService generation;
+    private final SseFrames frames;
+
+    CompletionsResource(ServedEngine engines, GenerationService generation, ObjectMapper mapper) {
+        this.engines = engines;
+        this.generation = generation;
+        this.frames = new SseFrames(mapper);
+    }
+
+    /** Blocking: tokenizing a long prompt must not hold a Vert.x event loop. */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Blocking
+    public RestMulti<String> complete(CompletionRequest body) {
+        long arrivalNanos = System.nanoTime();
+        if (body == null) {
+            throw ApiException.badRequest(null, "A JSON request body is required");
+        }
+        EngineClient engine = engines.forModel(body.model());
+        RequestValidator.validate(body, "max_tokens");
+        int[] prompt = PromptEncoder.completionPrompt(body.prompt(), engine);
+        String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+        int maxTokens = body.maxTokens() != null ? body.maxTokens() : DEFAULT_MAX_TOKENS;
+        var engineRequest = new GenerationRequest(id, prompt, SamplingMapper.from(body), maxTokens, Boolean.TRUE.equals(body.ignoreEos()));
+        var prepared = new PreparedRequest(engineRequest, RequestValidator.stopStrings(body.stop()), "prompt", arrivalNanos);
+        var formatter = new CompletionFormatter(frames, id, engine.modelId(), System.currentTimeMillis() / 1000);
+        var events = generation.run(engine, prepared);
+        if (body.streaming()) {
+            return Responses.eventStream(frames.guard(formatter.stream(events, body.includeUsage()), ApiExceptionMappers::describe));
+        }
+        return Responses.json(formatter.aggregate(events));
+    }
+}

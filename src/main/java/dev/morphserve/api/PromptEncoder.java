@@ -1,0 +1,147 @@
+package dev.morphserve.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.morphserve.api.dto.ChatMessage;
+import dev.morphserve.engine.EngineClient;
+import dev.morphserve.tokenizer.Tokenizer;
+import dev.morphserve.tokenizer.Vocabulary;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a request's prompt (completions) or messages (chat) into prompt token ids and checks
+ * them against the model: ids in the vocabulary, prompt plus one generated token within the
+ * context.
+ */
+public final class PromptEncoder {
+    static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
+
+    private PromptEncoder() {}
+
+    /** {@code prompt}: a non-empty string, a non-empty array of token ids, or an array holding one string. */
+    public static int[] completionPrompt(JsonNode prompt, EngineClient engine) {
+        if (prompt == null || prompt.isNull()) {
+            throw ApiException.badRequest("prompt", "prompt is required");
+        }
+        if (prompt.isArray() && prompt.size() == 1 && prompt.get(0).isTextual()) {
+            prompt = prompt.get(0); // a batch of one, as some clients always send
+        }
+        int[] tokens;
+        if (prompt.isTextual()) {
+            if (prompt.asText().isEmpty()) {
+                throw ApiException.badRequest("prompt", "prompt must not be empty");
+            }
+            Tokenizer tokenizer = engine.tokenizer();
+            tokens = tokenizer.encode(prompt.asText(), tokenizer.vocabulary().addBos());
+        } else if (prompt.isArray()) {
+            tokens = tokenIds(prompt, engine.tokenizer().vocabulary().size());
+        } else {
+            throw ApiException.badRequest("prompt", "prompt must be a string or an array of token ids");
+        }
+        checkContext("prompt", tokens.length, engine);
+        return tokens;
+    }
+
+    private static int[] tokenIds(JsonNode array, int vocabularySize) {
+        if (array.isEmpty()) {
+            throw ApiException.badRequest("prompt", "prompt must not be empty");
+        }
+        int[] ids = new int[array.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode id = array.get(i);
+            if (id.isTextual()) {
+                throw ApiException.badRequest("prompt", "batched prompts are not supported: send one string or one array of token ids");
+            }
+            if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0 || id.intValue() >= vocabularySize) {
+                throw ApiException.badRequest("prompt", "prompt[" + i + "] = " + id + " is not a token id (0.." + (vocabularySize - 1) + ")");
+            }
+            ids[i] = id.intValue();
+        }
+        return ids;
+    }
+
+    /**
+     * Renders the messages with the model's chat template and encodes the result. A template that
+     * writes the BOS text itself gets it as the BOS token, not as literal characters plus a second BOS.
+     */
+    public static int[] chatPrompt(List<ChatMessage> messages, EngineClient engine) {
+        if (messages == null || messages.isEmpty()) {
+            throw ApiException.badRequest("messages", "messages must be a non-empty array");
+        }
+        Tokenizer tokenizer = engine.tokenizer();
+        Vocabulary vocabulary = tokenizer.vocabulary();
+        String bos = vocabulary.piece(vocabulary.bosId());
+        String eos = vocabulary.piece(vocabulary.eosId());
+        ChatTemplate template = new ChatTemplate(engine.chatTemplate().orElse(ChatTemplate.FALLBACK), bos, eos);
+        String rendered = template.render(templateMessages(messages));
+        int[] tokens;
+        if (!bos.isEmpty() && rendered.startsWith(bos)) {
+            tokens = tokenizer.encode(rendered.substring(bos.length()), true);
+        } else {
+            tokens = tokenizer.encode(rendered, vocabulary.addBos());
+        }
+        if (tokens.length == 0) {
+            throw ApiException.badRequest("messages", "the messages render to an empty prompt");
+        }
+        checkContext("messages", tokens.length, engine);
+        return tokens;
+    }
+
+    static List<Map<String, Object>> templateMessages(List<ChatMessage> messages) {
+        List<Map<String, Object>> result = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            ChatMessage m = messages.get(i);
+            if (m == null) {
+                throw ApiException.badRequest("messages[" + i + "]", "messages[" + i + "] must be an object");
+            }
+            if (m.role() == null || !ROLES.contains(m.role())) {
+                throw ApiException.badRequest("messages[" + i + "].role", "messages[" + i + "].role must be one of "
+                        + ROLES.stream().sorted().toList() + ", got " + (m.role() == null ? "nothing" : "'" + m.role() + "'"));
+            }
+            Map<String, Object> message = new LinkedHashMap<>();
+            message.put("role", m.role());
+            message.put("content", content(m, i));
+            if (m.name() != null) {
+                message.put("name", m.name());
+            }
+            result.add(message);
+        }
+        return result;
+    }
+
+    /** A string, or the text parts of an array joined by newlines (as vLLM does). */
+    private static String content(ChatMessage m, int index) {
+        String param = "messages[" + index + "].content";
+        JsonNode content = m.content();
+        if (content == null || content.isNull()) {
+            if ("assistant".equals(m.role())) {
+                return ""; // assistant turns that only carried tool calls
+            }
+            throw ApiException.badRequest(param, param + " is required");
+        }
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        if (!content.isArray()) {
+            throw ApiException.badRequest(param, param + " must be a string or an array of text parts");
+        }
+        List<String> parts = new ArrayList<>();
+        for (JsonNode part : content) {
+            if (!part.isObject() || !"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
+                throw ApiException.badRequest(param, param + " parts must be {\"type\": \"text\", \"text\": \"...\"}; other part types are not supported");
+            }
+            parts.add(part.get("text").asText());
+        }
+        return String.join("\n", parts);
+    }
+
+    private static void checkContext(String param, int promptTokens, EngineClient engine) {
+        int context = engine.modelConfig().contextLength();
+        if (promptTokens + 1 > context) {
+            throw ApiException.contextExceeded(param, promptTokens, context);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.morphserve.api;
+
+import dev.morphserve.api.dto.GenerationOptions;
+import dev.morphserve.engine.SamplingParams;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The one place that builds {@link SamplingParams} from a validated request, so that a change of
+ * the engine's record touches one line. Defaults follow OpenAI: temperature 1, top_p 1; top_k -1
+ * (vLLM's "off") maps to 0. A request without a seed gets a random one, so it is still
+ * reproducible from the engine's side.
+ */
+public final class SamplingMapper {
+    private SamplingMapper() {}
+
+    public static SamplingParams from(GenerationOptions o) {
+        float temperature = o.temperature() == null ? 1f : o.temperature().floatValue();
+        int topK = o.topK() == null || o.topK() < 0 ? 0 : o.topK();
+        float topP = o.topP() == null ? 1f : o.topP().floatValue();
+        float minP = o.minP() == null ? 0f : o.minP().floatValue();
+        long seed = o.seed() != null ? o.seed() : ThreadLocalRandom.current().nextLong();
+        // repetition/frequency/presence penalties are validated by RequestValidator and will be
+        // passed here once SamplingParams carries them.
+        return new SamplingParams(temperature, topK, topP, minP, seed);
+    }
+}
