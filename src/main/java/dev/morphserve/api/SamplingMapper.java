@@ -19,8 +19,9 @@ public final class SamplingMapper {
         float topP = o.topP() == null ? 1f : o.topP().floatValue();
         float minP = o.minP() == null ? 0f : o.minP().floatValue();
         long seed = o.seed() != null ? o.seed() : ThreadLocalRandom.current().nextLong();
-        // repetition/frequency/presence penalties are validated by RequestValidator and will be
-        // passed here once SamplingParams carries them.
-        return new SamplingParams(temperature, topK, topP, minP, seed);
+        float repetition = o.repetitionPenalty() == null ? 1f : o.repetitionPenalty().floatValue();
+        float frequency = o.frequencyPenalty() == null ? 0f : o.frequencyPenalty().floatValue();
+        float presence = o.presencePenalty() == null ? 0f : o.presencePenalty().floatValue();
+        return new SamplingParams(temperature, topK, topP, minP, seed, repetition, frequency, presence);
     }
 }

@@ -2,25 +2,18 @@ package dev.morphserve.api;
 
 import dev.morphserve.engine.EngineClient;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 
-/**
- * Finds the engine bean. Looked up through {@link Instance} so that the application still starts
- * (and answers 503) in builds where no engine bean exists, e.g. tests of other layers.
- */
+/** The engine behind the API, and the check that a request names the model it serves. */
 @ApplicationScoped
 public class ServedEngine {
-    private final Instance<EngineClient> engines;
+    private final EngineClient engine;
 
-    ServedEngine(Instance<EngineClient> engines) {
-        this.engines = engines;
+    ServedEngine(EngineClient engine) {
+        this.engine = engine;
     }
 
     public EngineClient get() {
-        if (!engines.isResolvable()) {
-            throw new ApiException(503, "server_error", null, "engine_unavailable", "No inference engine is running");
-        }
-        return engines.get();
+        return engine;
     }
 
     /** The engine, after checking that {@code requestedModel} (optional) names the served model. */

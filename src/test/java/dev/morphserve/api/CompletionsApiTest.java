@@ -94,7 +94,7 @@ class CompletionsApiTest {
         complete("{\"prompt\":\"hello\",\"max_tokens\":1,\"temperature\":0.5,\"top_p\":0.9,\"top_k\":5,\"min_p\":0.1,\"seed\":42,"
                         + "\"repetition_penalty\":1.1,\"frequency_penalty\":0.5,\"presence_penalty\":-0.5,\"n\":1}")
                 .statusCode(200);
-        assertThat(fake.lastRequest().sampling()).isEqualTo(new SamplingParams(0.5f, 5, 0.9f, 0.1f, 42L));
+        assertThat(fake.lastRequest().sampling()).isEqualTo(new SamplingParams(0.5f, 5, 0.9f, 0.1f, 42L, 1.1f, 0.5f, -0.5f));
     }
 
     @Test
