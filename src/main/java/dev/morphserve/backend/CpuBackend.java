@@ -43,6 +43,11 @@ public final class CpuBackend implements AutoCloseable {
         return new ModelRunner(model.config(), model.weights(), kernels, pool);
     }
 
+    /** A runner over a weights table the caller manages (the morph residency's table). */
+    public ModelRunner runner(dev.morphserve.model.ModelConfig config, dev.morphserve.model.WeightsTable weights) {
+        return new ModelRunner(config, weights, kernels, pool);
+    }
+
     @Override
     public void close() {
         pool.close();

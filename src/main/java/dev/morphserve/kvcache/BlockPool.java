@@ -44,9 +44,11 @@ public final class BlockPool implements KvCache, AutoCloseable {
         KvChunk chunk = new KvChunk(nextBlockId, numBlocks, layout);
         nextBlockId += numBlocks;
         chunkByBlock = Arrays.copyOf(chunkByBlock, nextBlockId);
-        for (int id = chunk.firstBlockId(); id < nextBlockId; id++) {
+        for (int id = nextBlockId - 1; id >= chunk.firstBlockId(); id--) {
             chunkByBlock[id] = chunk;
-            freeBlocks.addLast(id);
+            // New chunks are handed out first: the base chunk then keeps free room that a later
+            // detach can move live blocks into.
+            freeBlocks.addFirst(id);
         }
         chunks.add(chunk);
         return chunk;
