@@ -1,6 +1,6 @@
 package dev.morphserve.api;
 
-import dev.morphserve.engine.ModelService;
+import dev.morphserve.server.ModelService;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

@@ -1,14 +1,10 @@
 package dev.morphserve.engine;
 
-/** The engine's scheduling limits (see {@link ServeConfig.Engine} for what each means). */
+/** The engine's scheduling limits (see the server's {@code morphserve.engine.*} configuration for what each means). */
 public record EngineSettings(int blockSize, int maxTokensPerStep, int maxRunningRequests, int maxWaitingRequests, long maxWaitingTokens) {
     public EngineSettings {
         if (blockSize < 1 || maxTokensPerStep < 1 || maxRunningRequests < 1 || maxWaitingRequests < 1 || maxWaitingTokens < 1) {
             throw new IllegalArgumentException("morphserve.engine.* limits must all be positive: " + this);
         }
-    }
-
-    static EngineSettings from(ServeConfig.Engine c) {
-        return new EngineSettings(c.blockSize(), c.maxTokensPerStep(), c.maxRunningRequests(), c.maxWaitingRequests(), c.maxWaitingTokens());
     }
 }

@@ -1,7 +1,7 @@
 package dev.morphserve.metrics;
 
 import dev.morphserve.engine.EngineStats;
-import dev.morphserve.engine.LocalEngineClient;
+import dev.morphserve.server.LocalEngineClient;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -42,19 +42,18 @@ public final class LayerSwapper implements StepHook {
         this.events = events;
     }
 
-    /** Applies one command now; call on the engine thread between steps. */
-    public void apply(MorphCommand command, StepBoundary boundary) {
-        switch (command) {
+    /** Applies one command now (on the engine thread between steps); returns what it did or why not. */
+    public MorphEvent apply(MorphCommand command, StepBoundary boundary) {
+        return switch (command) {
             case MorphCommand.SwapDown down -> swapDown(down, boundary.pool());
             case MorphCommand.SwapUp up -> startSwapUp(up, boundary);
-        }
+        };
     }
 
-    private void swapDown(MorphCommand.SwapDown command, BlockPool pool) {
+    private MorphEvent swapDown(MorphCommand.SwapDown command, BlockPool pool) {
         int l = command.layer();
         if (!residency.isResident(l) || loading.containsKey(l)) {
-            publish("swap_down", l, false, "layer " + l + " is not resident at full precision", command.decidedNanos(), 0, pool);
-            return;
+            return publish("swap_down", l, false, "layer " + l + " is not resident at full precision", command.decidedNanos(), 0, pool);
         }
         table.replaceLayer(l, residency.low(l));
         long freedBytes = residency.baseBytes(l);
@@ -64,15 +63,14 @@ public final class LayerSwapper implements StepHook {
             chunkOfLayer.put(l, pool.attachChunk(blocks));
         }
         refreshSwapped();
-        publish("swap_down", l, true, "freed " + freedBytes + " bytes of weights", command.decidedNanos(), blocks, pool);
+        return publish("swap_down", l, true, "freed " + freedBytes + " bytes of weights", command.decidedNanos(), blocks, pool);
     }
 
-    private void startSwapUp(MorphCommand.SwapUp command, StepBoundary boundary) {
+    private MorphEvent startSwapUp(MorphCommand.SwapUp command, StepBoundary boundary) {
         int l = command.layer();
         BlockPool pool = boundary.pool();
         if (residency.isResident(l) || loading.containsKey(l)) {
-            publish("swap_up", l, false, "layer " + l + " is not swapped down", command.decidedNanos(), 0, pool);
-            return;
+            return publish("swap_up", l, false, "layer " + l + " is not swapped down", command.decidedNanos(), 0, pool);
         }
         int detached = 0;
         int moved = 0;
@@ -81,15 +79,14 @@ public final class LayerSwapper implements StepHook {
             try {
                 moved = pool.detachChunk(chunk, boundary.liveBlockTables());
             } catch (IllegalStateException notNow) {
-                publish("swap_up", l, false, notNow.getMessage(), command.decidedNanos(), 0, pool);
-                return;
+                return publish("swap_up", l, false, notNow.getMessage(), command.decidedNanos(), 0, pool);
             }
             chunkOfLayer.remove(l);
             detached = chunk.numBlocks();
         }
         inFlightBytes += residency.baseBytes(l);
         loading.put(l, new Pending(command, CompletableFuture.supplyAsync(() -> residency.load(l), copier)));
-        publish("kv_shrink", l, true, "detached the layer's KV chunk, moving " + moved + " live blocks; copying its weights back",
+        return publish("kv_shrink", l, true, "detached the layer's KV chunk, moving " + moved + " live blocks; copying its weights back",
                 command.decidedNanos(), -detached, pool);
     }
 
@@ -138,8 +135,10 @@ public final class LayerSwapper implements StepHook {
         swapped = List.copyOf(list);
     }
 
-    private void publish(String action, int layer, boolean applied, String detail, long decidedNanos, int blocksDelta, BlockPool pool) {
-        events.accept(new MorphEvent(action, layer, applied, detail, System.nanoTime() - decidedNanos, blocksDelta,
-                pool.numTotalBlocks(), swapped, System.currentTimeMillis()));
+    private MorphEvent publish(String action, int layer, boolean applied, String detail, long decidedNanos, int blocksDelta, BlockPool pool) {
+        MorphEvent event = new MorphEvent(action, layer, applied, detail, System.nanoTime() - decidedNanos, blocksDelta,
+                pool.numTotalBlocks(), swapped, System.currentTimeMillis());
+        events.accept(event);
+        return event;
     }
 }

@@ -1,5 +1,12 @@
-package dev.morphserve.engine;
+package dev.morphserve.server;
 
+import dev.morphserve.engine.Engine;
+import dev.morphserve.engine.EngineClient;
+import dev.morphserve.engine.EngineSettings;
+import dev.morphserve.engine.EngineStats;
+import dev.morphserve.engine.GenerationEvent;
+import dev.morphserve.engine.GenerationRequest;
+import dev.morphserve.engine.StepBoundary;
 import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.kvcache.KvLayout;
 import dev.morphserve.model.LoadedModel;
@@ -20,24 +27,27 @@ public class LocalEngineClient implements EngineClient {
     private static final Logger LOG = Logger.getLogger(LocalEngineClient.class);
 
     private final ModelService models;
+    private final MorphService morph;
     private final ServeConfig config;
     private Engine engine;
 
-    LocalEngineClient(ModelService models, ServeConfig config) {
+    LocalEngineClient(ModelService models, MorphService morph, ServeConfig config) {
         this.models = models;
+        this.morph = morph;
         this.config = config;
     }
 
     void onStart(@Observes @Priority(20) StartupEvent event) {
         LoadedModel model = models.model();
-        EngineSettings settings = EngineSettings.from(config.engine());
+        ServeConfig.Engine c = config.engine();
+        EngineSettings settings = new EngineSettings(c.blockSize(), c.maxTokensPerStep(), c.maxRunningRequests(), c.maxWaitingRequests(), c.maxWaitingTokens());
         KvLayout layout = model.config().kvLayout(settings.blockSize());
         KvSizing sizing = KvSizing.of(config.memory(), layout, model.weights().bytesReadPerToken(), model.config().contextLength());
         BlockPool pool = new BlockPool(layout, sizing.numBlocks());
         LOG.infof("KV cache: %d blocks of %d tokens = %d tokens, %.1f MB (budget %.1f MB = weights %.1f MB + KV + reserve %.1f MB)",
                 sizing.numBlocks(), settings.blockSize(), sizing.numBlocks() * settings.blockSize(), pool.byteSize() / 1e6,
                 sizing.budgetBytes() / 1e6, sizing.weightBytes() / 1e6, sizing.reserveBytes() / 1e6);
-        engine = new Engine(models.runner(), model.tokenizer().vocabulary(), pool, settings);
+        engine = new Engine(morph.runner(), model.tokenizer().vocabulary(), pool, settings, morph.hook());
     }
 
     void onStop(@Observes @Priority(5) ShutdownEvent event) throws InterruptedException {
@@ -49,6 +59,11 @@ public class LocalEngineClient implements EngineClient {
     @Override
     public Multi<GenerationEvent> generate(GenerationRequest request) {
         return engine.generate(request);
+    }
+
+    /** Runs an action on the engine thread between two steps. */
+    public void atNextStepBoundary(java.util.function.Consumer<StepBoundary> action) {
+        engine.atNextStepBoundary(action);
     }
 
     public EngineStats stats() {

@@ -1,4 +1,4 @@
-package dev.morphserve.engine;
+package dev.morphserve.server;
 
 import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.model.LoadedModel;
@@ -84,6 +84,25 @@ public class ModelService {
     /** A forward-pass runner on this service's backend (one per engine thread). */
     public dev.morphserve.model.ModelRunner runner() {
         return backend.runner(model);
+    }
+
+    /** A runner over a weights table that another component manages (morphing). */
+    public dev.morphserve.model.ModelRunner runner(dev.morphserve.model.WeightsTable weights) {
+        return backend.runner(model.config(), weights);
+    }
+
+    /** A layer's weights in the layout the backend's kernels read. */
+    public dev.morphserve.model.LayerWeights prepare(dev.morphserve.model.LayerWeights weights) {
+        return weights;
+    }
+
+    /** A resident copy of a weight matrix in {@code arena}, in the layout the kernels read. */
+    public dev.morphserve.tensor.Tensor materialize(dev.morphserve.tensor.Tensor source, java.lang.foreign.Arena arena) {
+        return dev.morphserve.morph.LayerResidency.copyInto(source, arena);
+    }
+
+    public Path modelPath() {
+        return modelPath;
     }
 
     public String modelId() {

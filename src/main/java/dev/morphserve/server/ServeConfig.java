@@ -1,4 +1,4 @@
-package dev.morphserve.engine;
+package dev.morphserve.server;
 
 import dev.morphserve.backend.KernelKind;
 import io.quarkus.runtime.configuration.MemorySize;

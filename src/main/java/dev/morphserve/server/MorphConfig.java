@@ -1,0 +1,48 @@
+package dev.morphserve.server;
+
+import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.morph.MorphMode;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Morphing configuration, keys under {@code morphserve.morph.}. */
+@ConfigMapping(prefix = "morphserve.morph")
+public interface MorphConfig {
+
+    /** Prepare low variants and resident copies at start-up, so that morphing can happen at all. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Controller mode at start-up (changeable at POST /v1/morph). */
+    @WithDefault("ACCURACY")
+    MorphMode mode();
+
+    /** Precision of the low variants: Q4_0 or Q8_0. */
+    @WithDefault("Q4_0")
+    GgmlType lowType();
+
+    /** Layer profile (swap order); default: beside the model, else front-to-back order. */
+    Optional<String> profile();
+
+    /** KV usage above which the engine is under pressure (0..1). */
+    @WithDefault("0.85")
+    double kvUsageHigh();
+
+    /** Queueing delay of the oldest waiting request above which the engine is under pressure. */
+    @WithDefault("100ms")
+    Duration queueDelayHigh();
+
+    /** KV usage below which (with nobody waiting) the engine is calm. */
+    @WithDefault("0.5")
+    double kvUsageLow();
+
+    /** How long pressure must last before swapping down (doubled in ACCURACY mode). */
+    @WithDefault("2s")
+    Duration hysteresis();
+
+    /** How long calm must last before swapping a layer back up. */
+    @WithDefault("10s")
+    Duration cooldown();
+}
