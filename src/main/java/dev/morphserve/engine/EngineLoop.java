@@ -139,6 +139,8 @@ final class EngineLoop implements Runnable {
                 scheduler.numPreemptions(),
                 oldest == null ? 0 : System.nanoTime() - oldest.arrivalNanos,
                 scheduler.waiting().stream().mapToInt(r -> core.pool().layout().blocksFor(r.numTokens() + 1)).sum(),
-                core.numSteps());
+                core.numSteps(),
+                core.pool().chunks().size(),
+                core.pool().byteSize());
     }
 }

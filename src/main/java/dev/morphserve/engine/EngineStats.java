@@ -14,9 +14,11 @@ public record EngineStats(
         long numPreemptions,
         long oldestWaitingNanos,
         int blocksNeededByWaiting,
-        long numSteps) {
+        long numSteps,
+        int numKvChunks,
+        long kvBytes) {
 
-    public static final EngineStats EMPTY = new EngineStats(0, 0, 0, 0, 0, 0, 0, 0);
+    public static final EngineStats EMPTY = new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Fraction of KV blocks in use, 0..1. */
     public double kvUsage() {

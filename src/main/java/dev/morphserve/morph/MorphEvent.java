@@ -1,5 +1,8 @@
 package dev.morphserve.morph;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
 import java.util.List;
 
 /**
@@ -9,6 +12,7 @@ import java.util.List;
  * @param kvBlocksDelta  blocks attached (+) or detached (-)
  * @param swappedLayers  the layers running in low precision afterwards
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record MorphEvent(
         String action,
         int layer,

@@ -10,7 +10,7 @@ import dev.morphserve.kvcache.KvLayout;
  * budget = resident weights + KV pool + reserve     =>  blocks = (budget - weights - reserve) / blockBytes
  * </pre>
  */
-record KvSizing(int numBlocks, long budgetBytes, long weightBytes, long reserveBytes) {
+public record KvSizing(int numBlocks, long budgetBytes, long weightBytes, long reserveBytes) {
 
     static KvSizing of(ServeConfig.Memory memory, KvLayout layout, long weightBytes, int contextLength) {
         long reserve = memory.reserve().asLongValue();

@@ -30,6 +30,8 @@ public class LocalEngineClient implements EngineClient {
     private final MorphService morph;
     private final ServeConfig config;
     private Engine engine;
+    private long blockBytes;
+    private KvSizing sizing;
 
     LocalEngineClient(ModelService models, MorphService morph, ServeConfig config) {
         this.models = models;
@@ -42,7 +44,8 @@ public class LocalEngineClient implements EngineClient {
         ServeConfig.Engine c = config.engine();
         EngineSettings settings = new EngineSettings(c.blockSize(), c.maxTokensPerStep(), c.maxRunningRequests(), c.maxWaitingRequests(), c.maxWaitingTokens());
         KvLayout layout = model.config().kvLayout(settings.blockSize());
-        KvSizing sizing = KvSizing.of(config.memory(), layout, model.weights().bytesReadPerToken(), model.config().contextLength());
+        blockBytes = layout.blockBytes();
+        sizing = KvSizing.of(config.memory(), layout, model.weights().bytesReadPerToken(), model.config().contextLength());
         BlockPool pool = new BlockPool(layout, sizing.numBlocks());
         LOG.infof("KV cache: %d blocks of %d tokens = %d tokens, %.1f MB (budget %.1f MB = weights %.1f MB + KV + reserve %.1f MB)",
                 sizing.numBlocks(), settings.blockSize(), sizing.numBlocks() * settings.blockSize(), pool.byteSize() / 1e6,
@@ -64,6 +67,16 @@ public class LocalEngineClient implements EngineClient {
     /** Runs an action on the engine thread between two steps. */
     public void atNextStepBoundary(java.util.function.Consumer<StepBoundary> action) {
         engine.atNextStepBoundary(action);
+    }
+
+    /** How the memory budget was split at start-up. */
+    public KvSizing sizing() {
+        return sizing;
+    }
+
+    /** Bytes of one KV block (all layers, K and V). */
+    public long blockBytes() {
+        return blockBytes;
     }
 
     public EngineStats stats() {

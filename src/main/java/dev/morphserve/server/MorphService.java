@@ -146,6 +146,32 @@ public class MorphService {
         return enabled() ? residency.baseBytes(0) : 0;
     }
 
+    public int numLayers() {
+        return models.model().config().numLayers();
+    }
+
+    public dev.morphserve.gguf.GgmlType lowType() {
+        return config.lowType();
+    }
+
+    /** The type a layer's base variant is stored in (its query projection's). */
+    public dev.morphserve.gguf.GgmlType baseType(int layer) {
+        return models.model().weights().layer(layer).wq().type();
+    }
+
+    /** Where the budget goes now; {@code kvBytes} from the engine's latest statistics. */
+    public dev.morphserve.morph.MemoryBudget budget(KvSizing sizing, long kvBytes) {
+        var weights = models.model().weights();
+        long layerBytes = 0;
+        for (int l = 0; l < weights.numLayers(); l++) {
+            layerBytes += weights.layer(l).matrixBytes();
+        }
+        long other = sizing.weightBytes() - layerBytes;
+        long resident = enabled() ? residency.residentBytes() : layerBytes;
+        long inFlight = enabled() ? swapper.inFlightBytes() : 0;
+        return new dev.morphserve.morph.MemoryBudget(sizing.budgetBytes(), other, resident, inFlight, kvBytes, sizing.reserveBytes());
+    }
+
     public synchronized List<MorphEvent> recentEvents() {
         return List.copyOf(recent);
     }

@@ -12,7 +12,7 @@ class MorphPolicyTest {
     private final MorphPolicy policy = new MorphPolicy(new MorphPolicy.Thresholds(0.85, 100 * MS, 0.5, 1000 * MS, 5000 * MS));
 
     private static EngineStats stats(int waiting, int totalBlocks, int freeBlocks, long oldestWaitMs, int neededByWaiting) {
-        return new EngineStats(4, waiting, totalBlocks, freeBlocks, 0, oldestWaitMs * MS, neededByWaiting, 100);
+        return new EngineStats(4, waiting, totalBlocks, freeBlocks, 0, oldestWaitMs * MS, neededByWaiting, 100, 1, 0);
     }
 
     @Test

@@ -20,7 +20,8 @@ public final class SyntheticModelResource implements QuarkusTestResourceLifecycl
             dir = Files.createTempDirectory("morphserve-test-model");
             Path model = dir.resolve("tiny-f32.gguf");
             SyntheticModel.write(ModelShape.TINY, GgmlType.F32, 11, model, n -> {});
-            return Map.of("morphserve.model", model.toString(), "morphserve.threads", "2");
+            // The controller stays off unless a test turns it on: outputs must not change mid-test.
+            return Map.of("morphserve.model", model.toString(), "morphserve.threads", "2", "morphserve.morph.mode", "off");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

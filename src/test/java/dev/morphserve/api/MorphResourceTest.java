@@ -1,0 +1,86 @@
+package dev.morphserve.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.lessThan;
+
+import dev.morphserve.testing.SyntheticModelResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(SyntheticModelResource.class)
+class MorphResourceTest {
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    private static io.restassured.response.ValidatableResponse post(String body) {
+        return given().contentType(ContentType.JSON).body(body).when().post("/v1/morph").then();
+    }
+
+    @Test
+    void manualSwapsChangePrecisionAndKvCapacityAndUnsafeOnesAreRefused() throws Exception {
+        post("{\"mode\":\"performance\"}").statusCode(200).body("mode", equalTo("performance"));
+        int blocksBefore = given().get("/v1/morph").then().statusCode(200)
+                .body("layers[1].state", equalTo("resident"))
+                .body("layers[1].precision", equalTo("F32"))
+                .body("budget.budget_bytes", greaterThan(0))
+                .extract().path("kv_cache.total_blocks");
+
+        // Watch the SSE stream of applied events while swapping.
+        HttpClient client = HttpClient.newHttpClient();
+        CompletableFuture<Stream<String>> sse = client.sendAsync(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/morph/events")).build(),
+                        HttpResponse.BodyHandlers.ofLines())
+                .thenApply(HttpResponse::body);
+        Thread.sleep(300); // let the subscription reach the event bus
+
+        post("{\"action\":\"swap_down\",\"layer\":1}").statusCode(200)
+                .body("applied", equalTo(true))
+                .body("kv_blocks_delta", greaterThan(0));
+        given().get("/v1/morph").then()
+                .body("layers[1].state", equalTo("swapped"))
+                .body("layers[1].precision", equalTo("Q4_0"))
+                .body("swapped_layers", hasItem(1))
+                .body("kv_cache.total_blocks", greaterThan(blocksBefore));
+        post("{\"action\":\"swap_down\",\"layer\":1}").statusCode(409).body("error.code", equalTo("morph_refused"));
+
+        post("{\"action\":\"swap_up\",\"layer\":1}").statusCode(200).body("action", equalTo("kv_shrink"))
+                .body("kv_blocks_delta", lessThan(0));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline && !given().get("/v1/morph").then().extract().path("layers[1].state").equals("resident")) {
+            // The base copy loads on a background thread and switches in at a step boundary; an
+            // idle engine still passes boundaries while it polls its inbox.
+            given().contentType(ContentType.JSON).body("{\"prompt\":[1,300],\"max_tokens\":2}").post("/v1/completions");
+        }
+        given().get("/v1/morph").then().body("layers[1].state", equalTo("resident")).body("kv_cache.total_blocks", equalTo(blocksBefore));
+
+        String first = sse.get().filter(l -> l.startsWith("data:")).findFirst().orElseThrow();
+        assertThat(first).contains("\"action\":\"swap_down\"").contains("\"layer\":1");
+
+        String metrics = given().get("/q/metrics").then().extract().asString();
+        assertThat(metrics).contains("morphserve_swapped_layers").contains("morphserve_layer_swaps_total{direction=\"down\"}")
+                .contains("morphserve_memory_bytes{part=\"budget\"}").contains("morphserve_swap_latency_seconds");
+        post("{\"mode\":\"off\"}").statusCode(200);
+    }
+
+    @Test
+    void badMorphRequestsNameTheProblem() {
+        post("{\"mode\":\"turbo\"}").statusCode(400).body("error.param", equalTo("mode"));
+        post("{\"action\":\"swap_down\",\"layer\":99}").statusCode(400).body("error.param", equalTo("layer"));
+        post("{\"action\":\"explode\",\"layer\":0}").statusCode(400).body("error.param", equalTo("action"));
+        post("{}").statusCode(400);
+    }
+}
