@@ -2,6 +2,7 @@ package dev.morphserve.bench;
 
 import dev.morphserve.morph.SwapQualityStudy.CurveResult;
 import dev.morphserve.morph.SwapQualityStudy.Point;
+import java.awt.Color;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -12,6 +13,8 @@ import java.util.stream.Collectors;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.Styler;
 
 /**
@@ -19,6 +22,9 @@ import org.knowm.xchart.style.Styler;
  * number of low-precision layers, one line per swap order). Needs headless AWT only.
  */
 public final class SwapQualityReport {
+    // distinguishable in print and for common colour-vision deficiencies (Okabe-Ito), then greys
+    private static final Color[] PALETTE = {new Color(0, 114, 178), new Color(230, 159, 0), new Color(0, 158, 115),
+        new Color(204, 121, 167), new Color(90, 90, 90), new Color(170, 170, 170)};
     private SwapQualityReport() {}
 
     /**
@@ -68,10 +74,18 @@ public final class SwapQualityReport {
                 .xAxisTitle("layers in low precision").yAxisTitle("perplexity").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW).setMarkerSize(7);
         chart.getStyler().setXAxisDecimalPattern("0").setYAxisDecimalPattern("0.000");
-        for (CurveResult r : results) {
+        for (int i = 0; i < results.size(); i++) {
+            CurveResult r = results.get(i);
             double[] x = r.points().stream().mapToDouble(Point::swapped).toArray();
             double[] y = r.points().stream().mapToDouble(Point::meanPerplexity).toArray();
-            chart.addSeries(r.curve().name(), x, y);
+            XYSeries series = chart.addSeries(r.curve().name(), x, y);
+            Color color = PALETTE[i % PALETTE.length];
+            series.setLineColor(color);
+            series.setMarkerColor(color);
+            if (r.curve().name().contains("oracle")) {
+                // bounds, not orders: drawn thin and dashed so the orders stand out
+                series.setLineStyle(SeriesLines.DASH_DASH);
+            }
         }
         try (OutputStream out = Files.newOutputStream(png)) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);

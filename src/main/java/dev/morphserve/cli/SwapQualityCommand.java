@@ -53,6 +53,10 @@ final class SwapQualityCommand implements Callable<Integer> {
     @Option(names = "--calibration-chars", defaultValue = "20000", description = "Held-out calibration characters (default ${DEFAULT-VALUE}).")
     int calibrationChars;
 
+    @Option(names = "--oracle", description = "Also evaluate every layer subset and plot the best and worst set per k"
+            + " (models of at most " + SwapQualityStudy.ORACLE_MAX_LAYERS + " layers).")
+    boolean oracle;
+
     @Option(names = {"-o", "--output-dir"}, required = true, description = "Directory for swap-quality.md and swap-quality.png.")
     Path outputDir;
 
@@ -93,9 +97,14 @@ final class SwapQualityCommand implements Callable<Integer> {
                     new Curve("random (mean of " + seeds + " seeds)", randomOrders));
             int[] tokens = model.tokenizer().encode(evaluation.text(), true);
             int windowTokens = model.config().contextLength() - 1;
-            List<SwapQualityStudy.CurveResult> results;
-            try (var bar = Progress.bar("swap-quality", SwapQualityStudy.evaluations(curves, k), "ppl")) {
-                results = new SwapQualityStudy(runner, variants, tokens, windowTokens).run(curves, k, bar::step);
+            List<SwapQualityStudy.CurveResult> results = new ArrayList<>();
+            int evaluations = SwapQualityStudy.evaluations(curves, k, oracle ? layers : 0);
+            try (var bar = Progress.bar("swap-quality", evaluations, "ppl")) {
+                var study = new SwapQualityStudy(runner, variants, tokens, windowTokens);
+                results.addAll(study.run(curves, k, bar::step));
+                if (oracle) {
+                    results.addAll(study.oracle(layers, k, bar::step));
+                }
             }
             String name = model.file().path().getFileName().toString();
             String table = SwapQualityReport.markdown(results);
@@ -103,7 +112,8 @@ final class SwapQualityCommand implements Callable<Integer> {
                     + "Perplexity of " + evaluation.description() + " (" + (tokens.length - 1) + " tokens, windows of "
                     + windowTokens + ") with k layers in " + lowType + "; in brackets: change against k = 0"
                     + (seeds > 1 ? "; random: [min–max] over seeds " + random : "") + ".\n\n" + table
-                    + "\nSwap orders (first to last):\n\n" + SwapQualityReport.orders(results)
+                    + "\nSwap orders (first to last; for the oracle rows, the set chosen at each k):\n\n"
+                    + SwapQualityReport.orders(results)
                     + "\nLIS profile: " + lis.calibrationSource() + ", " + lis.calibrationTokens() + " tokens.\n";
             Files.writeString(outputDir.resolve("swap-quality.md"), md);
             SwapQualityReport.writePlot(outputDir.resolve("swap-quality.png"),

@@ -18,13 +18,14 @@ class SwapQualityCommandTest {
         Path text = SharedData.require("data/tinystories_validation_head.txt");
         CommandRun run = CommandRun.of(new SwapQualityCommand(), "--model", model.toString(), "--context", "512",
                 "--file", text.toString(), "--chars", "4000", "--calibration-chars", "3000", "--max-swapped", "2",
-                "--seeds", "2", "--threads", "2", "--output-dir", dir.toString());
+                "--seeds", "2", "--oracle", "--threads", "2", "--output-dir", dir.toString());
 
         assertThat(run.code()).as(run.err()).isZero();
         String md = Files.readString(dir.resolve("swap-quality.md"));
         assertThat(md)
-                .contains("| swapped layers | LIS | front-to-back | back-to-front | random (mean of 2 seeds) |")
-                .containsPattern("\\| 0 \\| (\\d+\\.\\d{4} \\(\\+0\\.00%\\) \\|\\s?){4}")
+                .contains("| swapped layers | LIS | front-to-back | back-to-front | random (mean of 2 seeds) |"
+                        + " best subset (oracle) | worst subset (oracle) |")
+                .containsPattern("\\| 0 \\| (\\d+\\.\\d{4} \\(\\+0\\.00%\\) \\|\\s?){6}")
                 .containsPattern("(?m)^\\| 2 \\|")
                 .contains("characters 4000..7000");
         byte[] png = Files.readAllBytes(dir.resolve("swap-quality.png"));
