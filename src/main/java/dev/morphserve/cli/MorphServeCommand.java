@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             SynthCommand.class,
             QuantizeCommand.class,
             ConvertCommand.class,
+            ProfileCommand.class,
             InspectCommand.class
         })
 public final class MorphServeCommand implements Runnable {
