@@ -48,6 +48,11 @@ public final class CpuBackend implements AutoCloseable {
         return new ModelRunner(config, weights, kernels, pool);
     }
 
+    /** A resident copy of a weight matrix in {@code arena}, in the layout this backend's kernels read. */
+    public dev.morphserve.tensor.Tensor materialize(dev.morphserve.tensor.Tensor source, java.lang.foreign.Arena arena) {
+        return dev.morphserve.morph.LayerResidency.copyInto(source, arena);
+    }
+
     @Override
     public void close() {
         pool.close();
