@@ -5,7 +5,6 @@ import static dev.morphserve.kernel.Lanes.L;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.tensor.Tensor;
 import dev.morphserve.tensor.TensorLayout;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -70,7 +69,7 @@ final class Panels {
         int groups = groups(w.rows());
         int blocks = blocks(w.cols());
         long bb = blockBytes(type);
-        MemorySegment dst = Arena.ofAuto().allocate(groups * blocks * G * bb, 64); // zeroed
+        MemorySegment dst = NativeMemory.allocateZeroed(groups * blocks * G * bb);
         pool.run(groups, (g, worker) -> repackGroup(w, g, blocks, dst));
         return new Tensor(w.name(), type, w.rows(), w.cols(), dst, TensorLayout.KERNEL_PANELS);
     }
