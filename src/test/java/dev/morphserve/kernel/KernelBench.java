@@ -81,7 +81,7 @@ public final class KernelBench {
             System.out.printf(Locale.ROOT, "%n== %s: %d matmuls, %.2f GB of weights%n", type, pass.size(), bytes / 1e9);
 
             double[] perKind = new double[8];
-            double decodeS = run(kernels, pass, kind, 1, 3, 6, perKind);
+            double decodeS = run(kernels, pass, kind, 1, 15, 10, perKind);
             System.out.printf(Locale.ROOT, "decode (numTokens=1): %.1f ms/token  %.1f tok/s  %.1f GB/s%n",
                     decodeS * 1e3, 1 / decodeS, bytes / decodeS / 1e9);
             for (int k = 0; k < 8; k++) {
