@@ -4,16 +4,25 @@ import dev.morphserve.kernel.Kernels;
 import dev.morphserve.kernel.ScalarKernels;
 import dev.morphserve.kernel.VectorKernels;
 import dev.morphserve.kernel.WorkerPool;
+import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelRunner;
+import dev.morphserve.model.WeightsTable;
+import dev.morphserve.tensor.Tensor;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
- * The CPU backend: a persistent worker pool and the kernels that run on it. Weights stay where the
- * loader put them (the mmapped file); this backend adds no copies.
+ * The CPU backend: a persistent worker pool and the kernels that run on it. The first runner of a
+ * model passes every matrix of its weights through {@link Kernels#prepare} once (the vector kernels
+ * repack F16 / Q8_0 / Q4_0 off-heap into their own layout); later runners of that model share the
+ * prepared table. The token embedding stays as loaded: it is read by row.
  */
 public final class CpuBackend implements AutoCloseable {
     private final WorkerPool pool;
     private final Kernels kernels;
+    private final Map<LoadedModel, WeightsTable> prepared = Collections.synchronizedMap(new WeakHashMap<>());
 
     private CpuBackend(WorkerPool pool, Kernels kernels) {
         this.pool = pool;
@@ -40,7 +49,27 @@ public final class CpuBackend implements AutoCloseable {
 
     /** A runner for the model on this backend's kernels (one per engine thread). */
     public ModelRunner runner(LoadedModel model) {
-        return new ModelRunner(model.config(), model.weights(), kernels, pool);
+        return new ModelRunner(model.config(), prepared.computeIfAbsent(model, m -> prepare(m.weights())), kernels, pool);
+    }
+
+    private WeightsTable prepare(WeightsTable w) {
+        LayerWeights[] layers = new LayerWeights[w.numLayers()];
+        boolean changed = false;
+        for (int i = 0; i < layers.length; i++) {
+            LayerWeights l = w.layer(i);
+            layers[i] = new LayerWeights(l.attnNorm(), prep(l.wq()), prep(l.wk()), prep(l.wv()), prep(l.wo()),
+                    l.ffnNorm(), prep(l.wGate()), prep(l.wUp()), prep(l.wDown()));
+            changed |= !layers[i].matrices().equals(l.matrices());
+        }
+        Tensor output = prep(w.output());
+        if (!changed && output == w.output()) {
+            return w;
+        }
+        return new WeightsTable(w.tokenEmbedding(), w.outputNorm(), output, layers);
+    }
+
+    private Tensor prep(Tensor t) {
+        return kernels.prepare(t);
     }
 
     /** A runner over a weights table the caller manages (the morph residency's table). */

@@ -21,4 +21,15 @@ public interface Kernels {
      * both go through here.
      */
     void matmul(Tensor w, float[] x, int numTokens, float[] out);
+
+    /**
+     * Returns {@code w} in the layout this kernel reads fastest, to be called once per weight
+     * matrix at load time; {@link #matmul} of the result equals {@link #matmul} of {@code w}. The
+     * default (and the answer for any type the kernel does not repack) is {@code w} itself. A
+     * repacked copy lives off-heap and is freed when it becomes unreachable; it can be given only to
+     * the kernel class that made it.
+     */
+    default Tensor prepare(Tensor w) {
+        return w;
+    }
 }

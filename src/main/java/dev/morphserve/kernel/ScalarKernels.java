@@ -13,6 +13,7 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void matmul(Tensor w, float[] x, int numTokens, float[] out) {
         VectorKernels.checkShapes(w, x, numTokens, out);
+        TensorCodec.requireGgml(w);
         int rows = w.rows();
         int cols = w.cols();
         float[] row = new float[cols]; // [cols] decoded weight row

@@ -5,6 +5,7 @@ import static dev.morphserve.kernel.Lanes.L;
 
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.tensor.Tensor;
+import dev.morphserve.tensor.TensorLayout;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -47,6 +48,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         final short[] halves = new short[KC]; // [KC] raw f16 of one row chunk
         final byte[] codes = new byte[32]; // [32] one Q8_0 activation block
         float[] acc = new float[0]; // [numTokens][4][L] lane accumulators of one panel
+        final PanelKernels.Scratch panels = new PanelKernels.Scratch();
 
         float[] acc(int n) {
             if (acc.length < n) {
@@ -79,9 +81,25 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         return L;
     }
 
+    /**
+     * F16, Q8_0 and Q4_0 matrices are repacked into {@link Panels} (off-heap, freed with the returned
+     * tensor); other types and already prepared tensors come back as they are.
+     */
+    @Override
+    public Tensor prepare(Tensor w) {
+        if (w.layout() != TensorLayout.GGML || !Panels.supports(w.type())) {
+            return w;
+        }
+        return Panels.repack(w, pool);
+    }
+
     @Override
     public void matmul(Tensor w, float[] x, int numTokens, float[] out) {
         checkShapes(w, x, numTokens, out);
+        if (w.layout() == TensorLayout.KERNEL_PANELS) {
+            matmulPanels(w, x, numTokens, out);
+            return;
+        }
         GgmlType type = w.type();
         if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0
                 && type != GgmlType.Q4_0) {
@@ -111,6 +129,38 @@ public final class VectorKernels implements Kernels, AutoCloseable {
                 panel(w, 4 * p, xpad, numTokens, colsPad, out, scratch[worker]);
             }
         });
+    }
+
+    private float[] off = new float[0]; // [numTokens][blocks] per-block activation offsets (panel path)
+
+    /** Prepared weights: see {@link PanelKernels}. Activations stay float (no 8-bit quantization). */
+    private void matmulPanels(Tensor w, float[] x, int numTokens, float[] out) {
+        GgmlType type = w.type();
+        if (!Panels.supports(type)) {
+            throw new UnsupportedOperationException("VectorKernels.matmul: no panel kernel for " + type + " (" + w.name() + ")");
+        }
+        int cols = w.cols();
+        int blocks = Panels.blocks(cols);
+        int colsPad = 32 * blocks;
+        if (xp.length < numTokens * colsPad) {
+            xp = new float[numTokens * colsPad];
+        }
+        if (off.length < numTokens * blocks) {
+            off = new float[numTokens * blocks];
+        }
+        float[] xpad = xp;
+        float[] offs = off;
+        boolean q4 = type == GgmlType.Q4_0;
+        for (int t = 0; t < numTokens; t++) {
+            Activations.copyPadded(x, t, cols, xpad, colsPad);
+            for (int b = 0; b < blocks; b++) {
+                offs[t * blocks + b] = q4 ? 8f * Activations.blockSum(xpad, t * colsPad + 32 * b) : 0f;
+            }
+        }
+        MemorySegment data = w.data();
+        int rows = w.rows();
+        pool.run(Panels.groups(rows), (g, worker) ->
+                PanelKernels.group(type, data, rows, blocks, g, xpad, offs, numTokens, out, scratch[worker].panels));
     }
 
     private static void panel(Tensor w, int r0, float[] xp, int numTokens, int colsPad, float[] out, Scratch s) {

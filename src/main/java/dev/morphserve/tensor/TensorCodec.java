@@ -64,7 +64,16 @@ public final class TensorCodec {
         if (row < 0 || row >= t.rows()) {
             throw new IndexOutOfBoundsException(t.name() + ": row " + row + " outside 0.." + (t.rows() - 1));
         }
+        requireGgml(t);
         decode(t.type(), t.data(), row * t.rowBytes(), dst, dstOffset, t.cols());
+    }
+
+    /** Fails unless {@code t} is in ggml layout (a kernel's repacked copy cannot be read by row). */
+    public static void requireGgml(Tensor t) {
+        if (t.layout() != TensorLayout.GGML) {
+            throw new IllegalArgumentException(t.name() + ": layout " + t.layout() + " is private to the kernel that"
+                    + " prepared it; row access needs " + TensorLayout.GGML);
+        }
     }
 
     /** Whether this codec can read and write {@code type}. */

@@ -16,8 +16,10 @@ import java.util.Locale;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes \
- *      dev.morphserve.kernel.KernelBench [threads=2] [types=F16,Q8_0,Q4_0] [layers=22] [decode]
+ *      dev.morphserve.kernel.KernelBench [threads=2] [types=F16,Q8_0,Q4_0] [layers=22] [decode] [ggml]
  * </pre>
+ *
+ * Weights go through {@link VectorKernels#prepare} as the engine's do, unless {@code ggml} is given.
  *
  * decode tok/s = 1 / (time of one pass of 22 x 7 matmuls + output at numTokens = 1);
  * pp128 tok/s = 128 / (time of the same pass at numTokens = 128).
@@ -33,12 +35,16 @@ public final class KernelBench {
         "w1 5632x2048", "w3 5632x2048", "w2 2048x5632", "out 32000x2048"};
 
     private static boolean decodeOnly;
+    private static boolean ggml;
 
     public static void main(String[] args) {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         String types = args.length > 1 ? args[1] : "F16,Q8_0,Q4_0";
         int layers = args.length > 2 ? Integer.parseInt(args[2]) : 22;
-        decodeOnly = args.length > 3 && args[3].equals("decode");
+        for (int i = 3; i < args.length; i++) {
+            decodeOnly |= args[i].equals("decode");
+            ggml |= args[i].equals("ggml");
+        }
         System.out.printf(Locale.ROOT, "threads=%d layers=%d float lanes=%d%n", threads, layers, VectorKernels.lanes());
         try (WorkerPool pool = new WorkerPool(threads)) {
             VectorKernels kernels = new VectorKernels(pool);
@@ -65,16 +71,21 @@ public final class KernelBench {
             }
             pass.add(proto[7]);
             kind.add(7);
+            if (!ggml) {
+                long t0 = System.nanoTime();
+                pass.replaceAll(kernels::prepare);
+                System.out.printf(Locale.ROOT, "prepare: %.2f s%n", (System.nanoTime() - t0) * 1e-9);
+            }
             long bytes = pass.stream().mapToLong(Tensor::byteSize).sum();
             double params = pass.stream().mapToDouble(t -> (double) t.rows() * t.cols()).sum();
             System.out.printf(Locale.ROOT, "%n== %s: %d matmuls, %.2f GB of weights%n", type, pass.size(), bytes / 1e9);
 
             double[] perKind = new double[8];
-            double decodeS = run(kernels, pass, kind, 1, 3, 6, perKind);
+            double decodeS = run(kernels, pass, kind, 1, 15, 10, perKind);
             System.out.printf(Locale.ROOT, "decode (numTokens=1): %.1f ms/token  %.1f tok/s  %.1f GB/s%n",
                     decodeS * 1e3, 1 / decodeS, bytes / decodeS / 1e9);
             for (int k = 0; k < 8; k++) {
-                double b = (k == 7 ? proto[7].byteSize() : proto[k].byteSize() * (double) layers);
+                double b = (k == 7 ? pass.getLast().byteSize() : pass.get(k).byteSize() * (double) layers);
                 System.out.printf(Locale.ROOT, "  %-16s %8.1f us/matmul  %6.1f GB/s%n", NAMES[k],
                         perKind[k] * 1e6 / (k == 7 ? 1 : layers), b / perKind[k] / 1e9);
             }

@@ -88,7 +88,7 @@ class VectorKernelsTest {
         ScalarKernels scalar = new ScalarKernels();
         VectorKernels v1 = new VectorKernels(pool1);
         VectorKernels v3 = new VectorKernels(pool3);
-        int[] rowsChoices = {1, 3, 7, 13, 37};
+        int[] rowsChoices = {1, 3, 7, 13, 37, 70, 131};
         for (int cols : colsFor(type)) {
             for (int numTokens : TOKENS) {
                 int rows = rowsChoices[rnd.nextInt(rowsChoices.length)];
@@ -104,6 +104,18 @@ class VectorKernelsTest {
                 assertThat(got3).as("threads do not change results: " + what).containsExactly(got1);
                 checkClose(w, x, numTokens, want, got1, what);
                 checkBatchInvariance(v3, w, x, numTokens, got3, what);
+
+                // the same on the kernel's own layout
+                Tensor wp = v3.prepare(w);
+                assertThat(v1.prepare(w).data().mismatch(wp.data())).as("prepare is deterministic").isEqualTo(-1L);
+                float[] gotP1 = new float[numTokens * rows];
+                float[] gotP3 = new float[numTokens * rows];
+                v1.matmul(wp, x, numTokens, gotP1);
+                v3.matmul(wp, x, numTokens, gotP3);
+                String whatP = what + " prepared(" + wp.layout() + ")";
+                assertThat(gotP3).as("threads do not change results: " + whatP).containsExactly(gotP1);
+                checkClose(w, x, numTokens, want, gotP1, whatP);
+                checkBatchInvariance(v3, wp, x, numTokens, gotP3, whatP);
             }
         }
     }
@@ -165,6 +177,27 @@ class VectorKernelsTest {
                 }
             }
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "Q8_0", "Q4_0"})
+    void prepare_repacksOffHeap_andOnlyTheVectorKernelsReadIt(GgmlType type) {
+        Tensor w = randomTensor(type, 5, 64, new Random(3));
+        VectorKernels k = new VectorKernels(pool1);
+        Tensor p = k.prepare(w);
+        assertThat(p.layout()).isEqualTo(dev.morphserve.tensor.TensorLayout.KERNEL_PANELS);
+        assertThat(p.data().isNative()).isTrue();
+        assertThat(k.prepare(p)).isSameAs(p);
+        assertThat(new ScalarKernels().prepare(w)).isSameAs(w);
+        assertThatThrownBy(() -> new ScalarKernels().matmul(p, new float[64], 1, new float[5]))
+                .hasMessageContaining("KERNEL_PANELS");
+        assertThatThrownBy(() -> TensorCodec.decodeRow(p, 0, new float[64], 0)).hasMessageContaining("KERNEL_PANELS");
+    }
+
+    @Test
+    void prepare_leavesOtherTypesAlone() {
+        Tensor w = randomTensor(GgmlType.F32, 5, 64, new Random(3));
+        assertThat(new VectorKernels(pool1).prepare(w)).isSameAs(w);
     }
 
     @Test

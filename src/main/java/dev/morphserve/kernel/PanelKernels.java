@@ -1,0 +1,358 @@
+package dev.morphserve.kernel;
+
+import static dev.morphserve.kernel.Lanes.B;
+import static dev.morphserve.kernel.Lanes.F;
+import static dev.morphserve.kernel.Lanes.I;
+import static dev.morphserve.kernel.Lanes.L;
+import static dev.morphserve.kernel.Panels.G;
+import static dev.morphserve.kernel.Panels.GROUP_ROWS;
+
+import dev.morphserve.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Matmul of one {@link Panels} group (4L rows) with every token. One lane = one row, so each
+ * (row, token) output is a plain sequence of fmas and nothing is reduced across lanes.
+ *
+ * <pre>
+ * per (row r, token t), for each block b of 32 columns in order:
+ *   a     = 0;  for e in 0..31:  a = fma(q[r][32b+e], x[t][32b+e], a)     q: code as float (F16: weight)
+ *   acc   = fma(a - off[t][b], d[r][b], acc)                               d: scale (F16: 1)
+ *   off[t][b] = 8 * sum_e x[t][32b+e] for Q4_0 (its codes carry +8), else 0
+ * out[t][r] = acc
+ * </pre>
+ *
+ * Two ways compute exactly that sequence, so a token's result is bit-identical whichever runs it
+ * and whatever the batch (batch invariance):
+ * <ul>
+ *   <li>decode steps of Q8_0 / Q4_0 (one token): {@link #q8x1} / {@link #q4x1} straight from the codes;
+ *   <li>everything else: a chunk of {@value #NB} blocks of the group decoded to floats in an L1
+ *       scratch, then register tiles of 4 panels x 4 tokens ({@link #tile4x4}) or x 1 ({@link #tile4x1}).
+ * </ul>
+ */
+final class PanelKernels {
+    /** Blocks per scratch chunk: 4 panels x 4 blocks x 32 x 16 floats = 32 KiB with 16 lanes. */
+    static final int NB = 4;
+
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    private static final float[] ONES = ones();
+
+    private PanelKernels() {}
+
+    private static float[] ones() {
+        float[] a = new float[NB * G * L];
+        Arrays.fill(a, 1f);
+        return a;
+    }
+
+    /** Per-thread buffers. */
+    static final class Scratch {
+        final float[] w = new float[NB * G * 32 * L]; // [nb][G][32][L] decoded codes
+        final float[] sc = new float[NB * G * L]; // [nb][G][L] scales
+        final float[] one = new float[GROUP_ROWS]; // decode-step results of one group
+        final float[] blk = new float[4 * GROUP_ROWS]; // [4 tokens][G][L] block sums of one tile
+        float[] racc = new float[0]; // [numTokens][GROUP_ROWS] row accumulators
+
+        float[] racc(int n) {
+            if (racc.length < n) {
+                racc = new float[n];
+            }
+            return racc;
+        }
+    }
+
+    /**
+     * Group g of panel tensor data {@code w} times every token.
+     *
+     * @param x    [numTokens][colsPad] activations, zero past cols (colsPad = 32 * blocks)
+     * @param off  [numTokens][blocks] per-block offsets (see class comment)
+     * @param out  [numTokens][rows]
+     */
+    static void group(GgmlType type, MemorySegment w, int rows, int blocks, int g, float[] x, float[] off,
+            int numTokens, float[] out, Scratch s) {
+        int colsPad = 32 * blocks;
+        int r0 = g * GROUP_ROWS;
+        int rowsHere = Math.min(GROUP_ROWS, rows - r0);
+        long bb = Panels.blockBytes(type);
+        long base = Panels.offset(type, blocks, g, 0);
+        if (numTokens == 1 && type != GgmlType.F16) {
+            if (type == GgmlType.Q4_0) {
+                q4x1(w, base, bb, blocks, x, off, s.one);
+            } else {
+                q8x1(w, base, bb, blocks, x, s.one);
+            }
+            System.arraycopy(s.one, 0, out, r0, rowsHere);
+            return;
+        }
+        float[] racc = s.racc(numTokens * GROUP_ROWS);
+        Arrays.fill(racc, 0, numTokens * GROUP_ROWS, 0f);
+        for (int b0 = 0; b0 < blocks; b0 += NB) {
+            int nb = Math.min(NB, blocks - b0);
+            long at = base + (long) b0 * G * bb;
+            float[] sc = s.sc;
+            switch (type) {
+                case Q4_0 -> decodeQ4(w, at, bb, nb, s.w, sc);
+                case Q8_0 -> decodeQ8(w, at, bb, nb, s.w, sc);
+                case F16 -> {
+                    decodeF16(w, at, nb, s.w);
+                    sc = ONES;
+                }
+                default -> throw new UnsupportedOperationException("no panel kernel for " + type);
+            }
+            int t = 0;
+            for (; t + 4 <= numTokens; t += 4) {
+                tile4x4(s.w, sc, nb, x, t * colsPad + 32 * b0, colsPad, off, t * blocks + b0, blocks, racc,
+                        t * GROUP_ROWS, s.blk);
+            }
+            for (; t < numTokens; t++) {
+                tile4x1(s.w, sc, nb, x, t * colsPad + 32 * b0, off, t * blocks + b0, racc, t * GROUP_ROWS, s.blk);
+            }
+        }
+        for (int t = 0; t < numTokens; t++) {
+            System.arraycopy(racc, t * GROUP_ROWS, out, t * rows + r0, rowsHere);
+        }
+    }
+
+    // ---------------------------------------------------------------- decode to scratch
+
+    private static void decodeQ4(MemorySegment w, long at, long bb, int nb, float[] dst, float[] sc) {
+        for (int i = 0; i < nb * G; i++, at += bb) {
+            FloatVector.fromMemorySegment(F, w, at, LE).intoArray(sc, i * L);
+            int d = i * 32 * L;
+            long q = at + 4L * L;
+            for (int j = 0; j < 16; j++) {
+                IntVector v = codes4(w, q + (long) j * L);
+                lo(v).intoArray(dst, d + 2 * j * L);
+                hi(v).intoArray(dst, d + (2 * j + 1) * L);
+            }
+        }
+    }
+
+    private static void decodeQ8(MemorySegment w, long at, long bb, int nb, float[] dst, float[] sc) {
+        for (int i = 0; i < nb * G; i++, at += bb) {
+            FloatVector.fromMemorySegment(F, w, at, LE).intoArray(sc, i * L);
+            int d = i * 32 * L;
+            long q = at + 4L * L;
+            for (int e = 0; e < 32; e++) {
+                codes8(w, q + (long) e * L).intoArray(dst, d + e * L);
+            }
+        }
+    }
+
+    /** C2 compiles this loop to vcvtph2ps (measured ~40 halves/ns from L1). */
+    private static void decodeF16(MemorySegment w, long at, int nb, float[] dst) {
+        int n = nb * G * 32 * L;
+        for (int i = 0; i < n; i++) {
+            dst[i] = Float.float16ToFloat(w.get(I16, at + 2L * i));
+        }
+    }
+
+    private static IntVector codes4(MemorySegment w, long at) {
+        return (IntVector) ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    private static FloatVector lo(IntVector v) {
+        return (FloatVector) v.and(0x0f).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector hi(IntVector v) {
+        return (FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector codes8(MemorySegment w, long at) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    // ---------------------------------------------------------------- decode steps, fused
+
+    /** One token, Q4_0, 4 panels straight from the codes; res: [4L]. */
+    static void q4x1(MemorySegment w, long at, long bb, int blocks, float[] x, float[] off, float[] res) {
+        FloatVector r0 = FloatVector.zero(F);
+        FloatVector r1 = r0;
+        FloatVector r2 = r0;
+        FloatVector r3 = r0;
+        long step = G * bb;
+        for (int b = 0; b < blocks; b++, at += step) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            long q = at + 4L * L;
+            int xb = 32 * b;
+            for (int j = 0; j < 16; j++, q += L) {
+                FloatVector xl = FloatVector.broadcast(F, x[xb + 2 * j]);
+                FloatVector xh = FloatVector.broadcast(F, x[xb + 2 * j + 1]);
+                IntVector v0 = codes4(w, q);
+                IntVector v1 = codes4(w, q + bb);
+                IntVector v2 = codes4(w, q + 2 * bb);
+                IntVector v3 = codes4(w, q + 3 * bb);
+                a0 = lo(v0).fma(xl, a0);
+                a1 = lo(v1).fma(xl, a1);
+                a2 = lo(v2).fma(xl, a2);
+                a3 = lo(v3).fma(xl, a3);
+                a0 = hi(v0).fma(xh, a0);
+                a1 = hi(v1).fma(xh, a1);
+                a2 = hi(v2).fma(xh, a2);
+                a3 = hi(v3).fma(xh, a3);
+            }
+            FloatVector o = FloatVector.broadcast(F, off[b]);
+            r0 = a0.sub(o).fma(FloatVector.fromMemorySegment(F, w, at, LE), r0);
+            r1 = a1.sub(o).fma(FloatVector.fromMemorySegment(F, w, at + bb, LE), r1);
+            r2 = a2.sub(o).fma(FloatVector.fromMemorySegment(F, w, at + 2 * bb, LE), r2);
+            r3 = a3.sub(o).fma(FloatVector.fromMemorySegment(F, w, at + 3 * bb, LE), r3);
+        }
+        r0.intoArray(res, 0);
+        r1.intoArray(res, L);
+        r2.intoArray(res, 2 * L);
+        r3.intoArray(res, 3 * L);
+    }
+
+    /** One token, Q8_0, 4 panels straight from the codes; res: [4L]. (off is 0 for Q8_0: a - 0 == a.) */
+    static void q8x1(MemorySegment w, long at, long bb, int blocks, float[] x, float[] res) {
+        FloatVector r0 = FloatVector.zero(F);
+        FloatVector r1 = r0;
+        FloatVector r2 = r0;
+        FloatVector r3 = r0;
+        long step = G * bb;
+        for (int b = 0; b < blocks; b++, at += step) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            long q = at + 4L * L;
+            int xb = 32 * b;
+            for (int e = 0; e < 32; e++, q += L) {
+                FloatVector xv = FloatVector.broadcast(F, x[xb + e]);
+                a0 = codes8(w, q).fma(xv, a0);
+                a1 = codes8(w, q + bb).fma(xv, a1);
+                a2 = codes8(w, q + 2 * bb).fma(xv, a2);
+                a3 = codes8(w, q + 3 * bb).fma(xv, a3);
+            }
+            r0 = a0.fma(FloatVector.fromMemorySegment(F, w, at, LE), r0);
+            r1 = a1.fma(FloatVector.fromMemorySegment(F, w, at + bb, LE), r1);
+            r2 = a2.fma(FloatVector.fromMemorySegment(F, w, at + 2 * bb, LE), r2);
+            r3 = a3.fma(FloatVector.fromMemorySegment(F, w, at + 3 * bb, LE), r3);
+        }
+        r0.intoArray(res, 0);
+        r1.intoArray(res, L);
+        r2.intoArray(res, 2 * L);
+        r3.intoArray(res, 3 * L);
+    }
+
+    // ---------------------------------------------------------------- register tiles on the scratch
+
+    /**
+     * 4 panels x 4 tokens over nb blocks of the scratch. Token i reads x[x0 + i*xs + 32*bi + e] and
+     * off[o0 + i*os + bi], and accumulates into racc[ra + i*GROUP_ROWS + p*L ..].
+     */
+    static void tile4x4(float[] w, float[] sc, int nb, float[] x, int x0, int xs, float[] off, int o0, int os,
+            float[] racc, int ra, float[] blk) {
+        for (int bi = 0; bi < nb; bi++) {
+            block4x4(w, bi * G * 32 * L, x, x0 + 32 * bi, xs, blk);
+            for (int t = 0; t < 4; t++) {
+                fold(blk, t * G * L, off[o0 + t * os + bi], sc, bi * G * L, racc, ra + t * GROUP_ROWS);
+            }
+        }
+    }
+
+    /**
+     * One block: one loop, accumulators live only inside it (C2 keeps loop-carried vectors in registers
+     * only in a single loop; across a nested loop it reboxed them, 10x slower).
+     */
+    private static void block4x4(float[] w, int wb, float[] x, int x0, int xs, float[] blk) {
+        int x1 = x0 + xs;
+        int x2 = x1 + xs;
+        int x3 = x2 + xs;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00; // a<token><panel>
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int e = 0; e < 32; e++) {
+            int wi = wb + e * L;
+            FloatVector w0 = FloatVector.fromArray(F, w, wi);
+            FloatVector w1 = FloatVector.fromArray(F, w, wi + 32 * L);
+            FloatVector w2 = FloatVector.fromArray(F, w, wi + 64 * L);
+            FloatVector w3 = FloatVector.fromArray(F, w, wi + 96 * L);
+            FloatVector xv = FloatVector.broadcast(F, x[x0 + e]);
+            a00 = w0.fma(xv, a00);
+            a01 = w1.fma(xv, a01);
+            a02 = w2.fma(xv, a02);
+            a03 = w3.fma(xv, a03);
+            xv = FloatVector.broadcast(F, x[x1 + e]);
+            a10 = w0.fma(xv, a10);
+            a11 = w1.fma(xv, a11);
+            a12 = w2.fma(xv, a12);
+            a13 = w3.fma(xv, a13);
+            xv = FloatVector.broadcast(F, x[x2 + e]);
+            a20 = w0.fma(xv, a20);
+            a21 = w1.fma(xv, a21);
+            a22 = w2.fma(xv, a22);
+            a23 = w3.fma(xv, a23);
+            xv = FloatVector.broadcast(F, x[x3 + e]);
+            a30 = w0.fma(xv, a30);
+            a31 = w1.fma(xv, a31);
+            a32 = w2.fma(xv, a32);
+            a33 = w3.fma(xv, a33);
+        }
+        // the fold goes through memory: inlined here it pushed C2 past its node budget and the
+        // accumulators were boxed (NodeCountInliningCutoff)
+        a00.intoArray(blk, 0);
+        a01.intoArray(blk, L);
+        a02.intoArray(blk, 2 * L);
+        a03.intoArray(blk, 3 * L);
+        a10.intoArray(blk, 4 * L);
+        a11.intoArray(blk, 5 * L);
+        a12.intoArray(blk, 6 * L);
+        a13.intoArray(blk, 7 * L);
+        a20.intoArray(blk, 8 * L);
+        a21.intoArray(blk, 9 * L);
+        a22.intoArray(blk, 10 * L);
+        a23.intoArray(blk, 11 * L);
+        a30.intoArray(blk, 12 * L);
+        a31.intoArray(blk, 13 * L);
+        a32.intoArray(blk, 14 * L);
+        a33.intoArray(blk, 15 * L);
+    }
+
+    /** 4 panels x 1 token: the same sequence per (row, token) as {@link #tile4x4}, {@link #q4x1}, {@link #q8x1}. */
+    static void tile4x1(float[] w, float[] sc, int nb, float[] x, int x0, float[] off, int o0, float[] racc, int ra,
+            float[] blk) {
+        for (int bi = 0; bi < nb; bi++) {
+            block4x1(w, bi * G * 32 * L, x, x0 + 32 * bi, blk);
+            fold(blk, 0, off[o0 + bi], sc, bi * G * L, racc, ra);
+        }
+    }
+
+    private static void block4x1(float[] w, int wb, float[] x, int x0, float[] blk) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int e = 0; e < 32; e++) {
+            int wi = wb + e * L;
+            FloatVector xv = FloatVector.broadcast(F, x[x0 + e]);
+            a0 = FloatVector.fromArray(F, w, wi).fma(xv, a0);
+            a1 = FloatVector.fromArray(F, w, wi + 32 * L).fma(xv, a1);
+            a2 = FloatVector.fromArray(F, w, wi + 64 * L).fma(xv, a2);
+            a3 = FloatVector.fromArray(F, w, wi + 96 * L).fma(xv, a3);
+        }
+        a0.intoArray(blk, 0);
+        a1.intoArray(blk, L);
+        a2.intoArray(blk, 2 * L);
+        a3.intoArray(blk, 3 * L);
+    }
+
+    /** racc[r + p*L ..] = fma(blk[a + p*L ..] - off, sc[si + p*L ..], racc[r + p*L ..]) for the 4 panels of one token. */
+    private static void fold(float[] blk, int a, float off, float[] sc, int si, float[] racc, int r) {
+        FloatVector o = FloatVector.broadcast(F, off);
+        for (int p = 0; p < G * L; p += L) {
+            FloatVector.fromArray(F, blk, a + p).sub(o).fma(FloatVector.fromArray(F, sc, si + p),
+                    FloatVector.fromArray(F, racc, r + p)).intoArray(racc, r + p);
+        }
+    }
+}
