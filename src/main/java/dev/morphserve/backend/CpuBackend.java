@@ -6,9 +6,12 @@ import dev.morphserve.kernel.VectorKernels;
 import dev.morphserve.kernel.WorkerPool;
 import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
+import dev.morphserve.model.ModelConfig;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.model.WeightsTable;
 import dev.morphserve.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -56,30 +59,48 @@ public final class CpuBackend implements AutoCloseable {
         LayerWeights[] layers = new LayerWeights[w.numLayers()];
         boolean changed = false;
         for (int i = 0; i < layers.length; i++) {
-            LayerWeights l = w.layer(i);
-            layers[i] = new LayerWeights(l.attnNorm(), prep(l.wq()), prep(l.wk()), prep(l.wv()), prep(l.wo()),
-                    l.ffnNorm(), prep(l.wGate()), prep(l.wUp()), prep(l.wDown()));
-            changed |= !layers[i].matrices().equals(l.matrices());
+            layers[i] = prepare(w.layer(i));
+            changed |= !layers[i].matrices().equals(w.layer(i).matrices());
         }
-        Tensor output = prep(w.output());
+        Tensor output = kernels.prepare(w.output());
         if (!changed && output == w.output()) {
             return w;
         }
         return new WeightsTable(w.tokenEmbedding(), w.outputNorm(), output, layers);
     }
 
-    private Tensor prep(Tensor t) {
-        return kernels.prepare(t);
+    /** A layer's matrices in the layout this backend's kernels read (copies freed when unreachable). */
+    public LayerWeights prepare(LayerWeights l) {
+        return new LayerWeights(l.attnNorm(), kernels.prepare(l.wq()), kernels.prepare(l.wk()), kernels.prepare(l.wv()),
+                kernels.prepare(l.wo()), l.ffnNorm(), kernels.prepare(l.wGate()), kernels.prepare(l.wUp()), kernels.prepare(l.wDown()));
+    }
+
+    /**
+     * A weights table for the model whose decoder layers the caller manages (morphing), with the
+     * embedding, norms and output as this backend prepared them.
+     */
+    public WeightsTable tableWithLayers(LoadedModel model, LayerWeights[] layers) {
+        WeightsTable w = prepared.computeIfAbsent(model, m -> prepare(m.weights()));
+        return new WeightsTable(w.tokenEmbedding(), w.outputNorm(), w.output(), layers);
     }
 
     /** A runner over a weights table the caller manages (the morph residency's table). */
-    public ModelRunner runner(dev.morphserve.model.ModelConfig config, dev.morphserve.model.WeightsTable weights) {
+    public ModelRunner runner(ModelConfig config, WeightsTable weights) {
         return new ModelRunner(config, weights, kernels, pool);
     }
 
-    /** A resident copy of a weight matrix in {@code arena}, in the layout this backend's kernels read. */
-    public dev.morphserve.tensor.Tensor materialize(dev.morphserve.tensor.Tensor source, java.lang.foreign.Arena arena) {
-        return dev.morphserve.morph.LayerResidency.copyInto(source, arena);
+    /**
+     * A resident copy of a weight matrix owned by {@code arena}, in the layout this backend's
+     * kernels read: repacked when the kernels repack it, else copied as it is.
+     */
+    public Tensor materialize(Tensor source, Arena arena) {
+        Tensor prepared = kernels.prepare(source, arena);
+        if (prepared != source) {
+            return prepared;
+        }
+        MemorySegment data = arena.allocate(source.byteSize(), 64);
+        MemorySegment.copy(source.data(), 0, data, 0, source.byteSize());
+        return new Tensor(source.name(), source.type(), source.rows(), source.cols(), data, source.layout());
     }
 
     @Override

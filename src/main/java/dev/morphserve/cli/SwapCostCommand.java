@@ -41,7 +41,7 @@ final class SwapCostCommand implements Callable<Integer> {
             LayerWeights[] lows = new LayerWeights[numLayers];
             for (int l = 0; l < numLayers; l++) {
                 sources[l] = model.weights().layer(l);
-                lows[l] = variants.low(l);
+                lows[l] = backend.prepare(variants.low(l));
             }
             var copier = Executors.newSingleThreadExecutor();
             List<MorphEvent> events = new CopyOnWriteArrayList<>();
@@ -50,8 +50,7 @@ final class SwapCostCommand implements Callable<Integer> {
                 for (int l = 0; l < numLayers; l++) {
                     resident[l] = residency.base(l);
                 }
-                var w = model.weights();
-                WeightsTable table = new WeightsTable(w.tokenEmbedding(), w.outputNorm(), w.output(), resident);
+                WeightsTable table = backend.tableWithLayers(model, resident);
                 LayerSwapper swapper = new LayerSwapper(table, residency, copier, events::add);
                 var layout = model.config().kvLayout(16);
                 BlockPool pool = new BlockPool(layout, layout.blocksFor(model.config().contextLength()) * streams);

@@ -32,4 +32,12 @@ public interface Kernels {
     default Tensor prepare(Tensor w) {
         return w;
     }
+
+    /**
+     * Like {@link #prepare(Tensor)}, but a repacked copy's memory belongs to {@code arena} and is
+     * released when it closes (morphing frees a layer's resident copy at a known moment).
+     */
+    default Tensor prepare(Tensor w, java.lang.foreign.Arena arena) {
+        return prepare(w);
+    }
 }

@@ -37,10 +37,14 @@ final class NativeMemory {
 
     private NativeMemory() {}
 
-    /** {@code bytes} zeroed bytes, 64-byte aligned, released when the returned segment (and its slices) become unreachable. */
-    static MemorySegment allocateZeroed(long bytes) {
+    /**
+     * {@code bytes} zeroed bytes, 64-byte aligned, released when {@code arena} closes, or when the
+     * returned segment (and its slices) become unreachable if {@code arena} is null.
+     */
+    static MemorySegment allocateZeroed(long bytes, Arena arena) {
+        Arena owner = arena != null ? arena : Arena.ofAuto();
         if (CALLOC == null) {
-            return Arena.ofAuto().allocate(bytes, ALIGN);
+            return owner.allocate(bytes, ALIGN);
         }
         MemorySegment raw;
         try {
@@ -51,7 +55,7 @@ final class NativeMemory {
         if (raw.address() == 0) {
             throw new OutOfMemoryError("calloc of " + (bytes + ALIGN) + " bytes for repacked weights failed");
         }
-        MemorySegment owned = raw.reinterpret(bytes + ALIGN, Arena.ofAuto(), NativeMemory::free);
+        MemorySegment owned = raw.reinterpret(bytes + ALIGN, owner, NativeMemory::free);
         long pad = (ALIGN - owned.address() % ALIGN) % ALIGN;
         return owned.asSlice(pad, bytes);
     }

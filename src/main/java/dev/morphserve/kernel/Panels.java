@@ -63,14 +63,24 @@ final class Panels {
         return ((long) g * blocks + b) * G * blockBytes(type);
     }
 
-    /** Repacks a GGML-layout tensor; the groups are shared out over {@code pool}. */
-    static Tensor repack(Tensor w, WorkerPool pool) {
+    /**
+     * Repacks a GGML-layout tensor; the groups are shared out over {@code pool}, or done on the
+     * calling thread when it is null. The copy is freed when {@code arena} closes, or when
+     * unreachable if {@code arena} is null.
+     */
+    static Tensor repack(Tensor w, WorkerPool pool, java.lang.foreign.Arena arena) {
         GgmlType type = w.type();
         int groups = groups(w.rows());
         int blocks = blocks(w.cols());
         long bb = blockBytes(type);
-        MemorySegment dst = NativeMemory.allocateZeroed(groups * blocks * G * bb);
-        pool.run(groups, (g, worker) -> repackGroup(w, g, blocks, dst));
+        MemorySegment dst = NativeMemory.allocateZeroed(groups * blocks * G * bb, arena);
+        if (pool == null) {
+            for (int g = 0; g < groups; g++) {
+                repackGroup(w, g, blocks, dst);
+            }
+        } else {
+            pool.run(groups, (g, worker) -> repackGroup(w, g, blocks, dst));
+        }
         return new Tensor(w.name(), type, w.rows(), w.cols(), dst, TensorLayout.KERNEL_PANELS);
     }
 

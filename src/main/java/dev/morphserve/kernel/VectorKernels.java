@@ -90,7 +90,20 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         if (w.layout() != TensorLayout.GGML || !Panels.supports(w.type())) {
             return w;
         }
-        return Panels.repack(w, pool);
+        return Panels.repack(w, pool, null);
+    }
+
+    /**
+     * Repacks on the calling thread, never on the worker pool: morphing reloads layers on a
+     * background thread while the engine thread keeps the pool busy with matmuls, and the pool
+     * runs one job at a time.
+     */
+    @Override
+    public Tensor prepare(Tensor w, java.lang.foreign.Arena arena) {
+        if (w.layout() != TensorLayout.GGML || !Panels.supports(w.type())) {
+            return w;
+        }
+        return Panels.repack(w, null, arena);
     }
 
     @Override

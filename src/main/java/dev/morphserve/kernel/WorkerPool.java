@@ -26,6 +26,7 @@ public final class WorkerPool implements AutoCloseable {
     private final Thread[] workers; // [parallelism - 1]
     private final AtomicInteger nextChunk = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Job job;
     private volatile int numChunks;
     private volatile long generation;
@@ -65,6 +66,19 @@ public final class WorkerPool implements AutoCloseable {
             }
             return;
         }
+        // Two callers at once would corrupt the shared job state and hang: fail loudly instead.
+        if (!busy.compareAndSet(false, true)) {
+            throw new IllegalStateException("WorkerPool.run called from " + Thread.currentThread().getName()
+                    + " while another thread's job is running; one pool serves one thread");
+        }
+        try {
+            runOnWorkers(numChunks, job);
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private void runOnWorkers(int numChunks, Job job) {
         this.job = job;
         this.numChunks = numChunks;
         this.failure = null;

@@ -44,6 +44,10 @@ public final class ModelRunner {
         return config;
     }
 
+    public Kernels kernels() {
+        return kernels;
+    }
+
     public WeightsTable weights() {
         return weights;
     }

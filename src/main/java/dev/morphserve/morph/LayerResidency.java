@@ -3,7 +3,6 @@ package dev.morphserve.morph;
 import dev.morphserve.model.LayerWeights;
 import dev.morphserve.tensor.Tensor;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.function.BiFunction;
 
 /**
@@ -25,8 +24,8 @@ public final class LayerResidency implements AutoCloseable {
     private final long[] baseBytes;
 
     /**
-     * @param materialize makes a resident copy of a source tensor inside the given arena, in the
-     *                    layout the kernels read ({@link #copyInto} when they read GGML layout)
+     * @param materialize makes a resident copy of a source tensor owned by the given arena, in the
+     *                    layout the kernels read (the backend's {@code materialize})
      */
     public LayerResidency(LayerWeights[] sources, LayerWeights[] lows, BiFunction<Tensor, Arena, Tensor> materialize) {
         this.sources = sources.clone();
@@ -113,12 +112,6 @@ public final class LayerResidency implements AutoCloseable {
         return materialize.apply(t, arena);
     }
 
-    /** A plain copy of a GGML-layout tensor into the arena. */
-    public static Tensor copyInto(Tensor t, Arena arena) {
-        MemorySegment data = arena.allocate(t.byteSize(), 64);
-        MemorySegment.copy(t.data(), 0, data, 0, t.byteSize());
-        return new Tensor(t.name(), t.type(), t.rows(), t.cols(), data);
-    }
 
     @Override
     public void close() {

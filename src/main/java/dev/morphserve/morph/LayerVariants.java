@@ -74,12 +74,14 @@ public final class LayerVariants implements AutoCloseable {
     }
 
     /**
-     * The weights to put into {@code runner}'s table for {@code weights} (GGUF layout). Identity
-     * today; the place where kernel-specific preparation (repacking) goes, so that no caller ever
-     * puts unprepared tensors into a runner.
+     * The weights to put into {@code runner}'s table for {@code weights} (GGUF layout): every
+     * matrix in the layout the runner's kernels read, so that no caller ever puts unprepared
+     * tensors into a runner.
      */
     public static LayerWeights forRunner(LayerWeights weights, ModelRunner runner) {
-        return weights;
+        var k = runner.kernels();
+        return new LayerWeights(weights.attnNorm(), k.prepare(weights.wq()), k.prepare(weights.wk()), k.prepare(weights.wv()),
+                k.prepare(weights.wo()), weights.ffnNorm(), k.prepare(weights.wGate()), k.prepare(weights.wUp()), k.prepare(weights.wDown()));
     }
 
     public GgmlType lowType() {

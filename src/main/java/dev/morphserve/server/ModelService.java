@@ -91,14 +91,19 @@ public class ModelService {
         return backend.runner(model.config(), weights);
     }
 
+    /** A weights table whose decoder layers the caller manages, the rest as the backend prepared it. */
+    public dev.morphserve.model.WeightsTable tableWithLayers(dev.morphserve.model.LayerWeights[] layers) {
+        return backend.tableWithLayers(model, layers);
+    }
+
     /** A layer's weights in the layout the backend's kernels read. */
     public dev.morphserve.model.LayerWeights prepare(dev.morphserve.model.LayerWeights weights) {
-        return weights;
+        return backend.prepare(weights);
     }
 
     /** A resident copy of a weight matrix in {@code arena}, in the layout the kernels read. */
     public dev.morphserve.tensor.Tensor materialize(dev.morphserve.tensor.Tensor source, java.lang.foreign.Arena arena) {
-        return dev.morphserve.morph.LayerResidency.copyInto(source, arena);
+        return backend.materialize(source, arena);
     }
 
     public Path modelPath() {

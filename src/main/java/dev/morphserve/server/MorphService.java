@@ -76,7 +76,7 @@ public class MorphService {
         for (int l = 0; l < numLayers; l++) {
             resident[l] = residency.base(l);
         }
-        table = new WeightsTable(model.weights().tokenEmbedding(), model.weights().outputNorm(), model.weights().output(), resident);
+        table = models.tableWithLayers(resident);
         copier = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("morphserve-weight-copier").daemon().factory());
         swapper = new LayerSwapper(table, residency, copier, this::record);
         SwapOrder order = config.profile().isPresent()

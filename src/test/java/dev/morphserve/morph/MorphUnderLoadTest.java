@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Morphing every step under concurrent load. The low variants here are exact copies of the base
- * weights, so any difference in the generated tokens can only come from lost or corrupted KV
+ * Morphing every step under concurrent load, on the repacked kernel layout. The low variants here
+ * are exact copies of the base weights, so any difference in the generated tokens can only come from lost or corrupted KV
  * state: requests must produce exactly what they produce without morphing, with no preemption
  * (no recompute) and with the invariants holding before every step.
  */
@@ -50,8 +50,8 @@ class MorphUnderLoadTest {
 
     @BeforeAll
     static void load() throws Exception {
-        Path path = tmp.resolve("small-f32.gguf");
-        SyntheticModel.write(ModelShape.SMALL, GgmlType.F32, 5, path, n -> {});
+        Path path = tmp.resolve("small-q8_0.gguf");
+        SyntheticModel.write(ModelShape.SMALL, GgmlType.Q8_0, 5, path, n -> {});
         model = ModelLoader.load(path);
         backend = CpuBackend.create(2, KernelKind.VECTOR);
     }
@@ -98,18 +98,20 @@ class MorphUnderLoadTest {
 
         int numLayers = model.config().numLayers();
         LayerWeights[] sources = new LayerWeights[numLayers];
+        LayerWeights[] lows = new LayerWeights[numLayers];
         for (int l = 0; l < numLayers; l++) {
             sources[l] = model.weights().layer(l);
+            lows[l] = backend.prepare(sources[l]);
         }
         ExecutorService copier = Executors.newSingleThreadExecutor();
         List<MorphEvent> events = new CopyOnWriteArrayList<>();
         List<String> violations = new CopyOnWriteArrayList<>();
-        try (LayerResidency residency = new LayerResidency(sources, sources, LayerResidency::copyInto)) {
+        try (LayerResidency residency = new LayerResidency(sources, lows, backend::materialize)) {
             LayerWeights[] resident = new LayerWeights[numLayers];
             for (int l = 0; l < numLayers; l++) {
                 resident[l] = residency.base(l);
             }
-            WeightsTable table = new WeightsTable(model.weights().tokenEmbedding(), model.weights().outputNorm(), model.weights().output(), resident);
+            WeightsTable table = backend.tableWithLayers(model, resident);
             LayerSwapper swapper = new LayerSwapper(table, residency, copier, events::add);
             SplittableRandom random = new SplittableRandom(23);
             long nonLayerBytes = 0;
