@@ -89,7 +89,9 @@ final class Request {
     /** Ends the stream with an engine failure (the request is already out of the scheduler). */
     void fail(Throwable failure) {
         status = Status.FINISHED;
-        emitter.fail(failure);
+        if (!emitter.isCancelled()) { // a cancelled stream has nobody left to tell
+            emitter.fail(failure);
+        }
     }
 
     boolean isFinished() {

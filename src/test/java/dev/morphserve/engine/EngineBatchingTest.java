@@ -130,6 +130,36 @@ class EngineBatchingTest {
         }
     }
 
+    @Test
+    void aFullWaitingQueueRefusesWithRetryAfter() throws Exception {
+        BlockPool pool = new BlockPool(model.config().kvLayout(16), 8); // room for one request at a time
+        try (Engine engine = new Engine(backend.runner(model), model.tokenizer().vocabulary(), pool,
+                new EngineSettings(16, 512, 1, 2, 1 << 20))) {
+            int[] prompt = new SplittableRandom(4).ints(60, 3, model.config().vocabSize()).toArray();
+            var outcomes = new java.util.ArrayList<java.util.concurrent.CompletableFuture<Object>>();
+            for (int i = 0; i < 6; i++) {
+                var request = new GenerationRequest("q" + i, prompt, SamplingParams.greedy(), 40, true);
+                outcomes.add(engine.generate(request).collect().asList().<Object>map(events -> events)
+                        .onFailure().recoverWithItem(failure -> failure).subscribeAsCompletionStage().toCompletableFuture());
+            }
+            long refused = 0;
+            long served = 0;
+            for (var outcome : outcomes) {
+                Object result = outcome.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                if (result instanceof EngineOverloadedException e) {
+                    assertThat(e.retryAfterSeconds()).isPositive();
+                    assertThat(e.getMessage()).contains("max-waiting-requests");
+                    refused++;
+                } else {
+                    served++;
+                }
+            }
+            assertThat(refused).as("beyond two waiting requests the engine refuses").isPositive();
+            assertThat(served).isGreaterThanOrEqualTo(2);
+            awaitAllBlocksFree(engine);
+        }
+    }
+
     private static void awaitAllBlocksFree(Engine engine) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline && engine.stats().freeBlocks() != engine.stats().totalBlocks()) {
