@@ -4,7 +4,6 @@ import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.bench.SwapCostBench;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.kvcache.BlockPool;
-import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.WeightsTable;
 import dev.morphserve.morph.LayerResidency;
@@ -37,20 +36,10 @@ final class SwapCostCommand implements Callable<Integer> {
                 CpuBackend backend = CpuBackend.create(modelOptions.threadCount(), modelOptions.kernels);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), lowType)) {
             int numLayers = model.config().numLayers();
-            LayerWeights[] sources = new LayerWeights[numLayers];
-            LayerWeights[] lows = new LayerWeights[numLayers];
-            for (int l = 0; l < numLayers; l++) {
-                sources[l] = model.weights().layer(l);
-                lows[l] = backend.prepare(variants.low(l));
-            }
             var copier = Executors.newSingleThreadExecutor();
             List<MorphEvent> events = new CopyOnWriteArrayList<>();
-            try (LayerResidency residency = new LayerResidency(sources, lows, backend::materialize)) {
-                LayerWeights[] resident = new LayerWeights[numLayers];
-                for (int l = 0; l < numLayers; l++) {
-                    resident[l] = residency.base(l);
-                }
-                WeightsTable table = backend.tableWithLayers(model, resident);
+            try (LayerResidency residency = LayerResidency.of(model.weights(), variants, backend::prepare, backend::materialize)) {
+                WeightsTable table = backend.tableWithLayers(model, residency.residentLayers());
                 LayerSwapper swapper = new LayerSwapper(table, residency, copier, events::add);
                 var layout = model.config().kvLayout(16);
                 BlockPool pool = new BlockPool(layout, layout.blocksFor(model.config().contextLength()) * streams);

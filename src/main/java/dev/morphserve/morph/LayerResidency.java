@@ -3,7 +3,9 @@ package dev.morphserve.morph;
 import dev.morphserve.model.LayerWeights;
 import dev.morphserve.tensor.Tensor;
 import java.lang.foreign.Arena;
+import dev.morphserve.model.WeightsTable;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * Where each layer's weights live. The base variant of a resident layer is a private off-heap copy
@@ -40,6 +42,26 @@ public final class LayerResidency implements AutoCloseable {
             bases[l] = copy(sources[l], arena);
             baseBytes[l] = bases[l].matrixBytes();
         }
+    }
+
+    /**
+     * Residency for every layer of {@code source}: base copies made with {@code materialize}, low
+     * variants from {@code variants} passed through {@code prepareLow} (the kernels' layout).
+     */
+    public static LayerResidency of(WeightsTable source, LayerVariants variants, UnaryOperator<LayerWeights> prepareLow,
+            BiFunction<Tensor, Arena, Tensor> materialize) {
+        LayerWeights[] sources = new LayerWeights[source.numLayers()];
+        LayerWeights[] lows = new LayerWeights[source.numLayers()];
+        for (int l = 0; l < sources.length; l++) {
+            sources[l] = source.layer(l);
+            lows[l] = prepareLow.apply(variants.low(l));
+        }
+        return new LayerResidency(sources, lows, materialize);
+    }
+
+    /** The resident base variant of every layer, for a weights table to start from. */
+    public LayerWeights[] residentLayers() {
+        return bases.clone();
     }
 
     public int numLayers() {

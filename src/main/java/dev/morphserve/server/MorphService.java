@@ -9,7 +9,6 @@ import dev.morphserve.morph.MorphEvent;
 import dev.morphserve.morph.MorphMode;
 import dev.morphserve.morph.SwapOrder;
 import dev.morphserve.engine.StepHook;
-import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.model.WeightsTable;
@@ -65,18 +64,8 @@ public class MorphService {
         long start = System.nanoTime();
         int numLayers = model.config().numLayers();
         variants = LayerVariants.quantize(model.weights(), config.lowType());
-        LayerWeights[] sources = new LayerWeights[numLayers];
-        LayerWeights[] lows = new LayerWeights[numLayers];
-        for (int l = 0; l < numLayers; l++) {
-            sources[l] = model.weights().layer(l);
-            lows[l] = models.prepare(variants.low(l));
-        }
-        residency = new LayerResidency(sources, lows, models::materialize);
-        LayerWeights[] resident = new LayerWeights[numLayers];
-        for (int l = 0; l < numLayers; l++) {
-            resident[l] = residency.base(l);
-        }
-        table = models.tableWithLayers(resident);
+        residency = LayerResidency.of(model.weights(), variants, models::prepare, models::materialize);
+        table = models.tableWithLayers(residency.residentLayers());
         copier = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("morphserve-weight-copier").daemon().factory());
         swapper = new LayerSwapper(table, residency, copier, this::record);
         SwapOrder order = config.profile().isPresent()

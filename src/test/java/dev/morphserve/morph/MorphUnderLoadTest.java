@@ -107,11 +107,7 @@ class MorphUnderLoadTest {
         List<MorphEvent> events = new CopyOnWriteArrayList<>();
         List<String> violations = new CopyOnWriteArrayList<>();
         try (LayerResidency residency = new LayerResidency(sources, lows, backend::materialize)) {
-            LayerWeights[] resident = new LayerWeights[numLayers];
-            for (int l = 0; l < numLayers; l++) {
-                resident[l] = residency.base(l);
-            }
-            WeightsTable table = backend.tableWithLayers(model, resident);
+            WeightsTable table = backend.tableWithLayers(model, residency.residentLayers());
             LayerSwapper swapper = new LayerSwapper(table, residency, copier, events::add);
             SplittableRandom random = new SplittableRandom(23);
             long nonLayerBytes = 0;
