@@ -61,7 +61,7 @@ public class MorphResource {
         state.put("swapped_layers", morph.swappedLayers());
         state.put("layers", layers());
         state.put("kv_cache", Map.of("chunks", stats.numKvChunks(), "total_blocks", stats.totalBlocks(),
-                "free_blocks", stats.freeBlocks(), "bytes", stats.kvBytes()));
+                "free_blocks", stats.freeBlocks(), "block_tokens", engine.blockTokens(), "bytes", stats.kvBytes()));
         state.put("budget", morph.budget(engine.sizing(), stats.kvBytes()));
         state.put("recent_events", morph.recentEvents());
         return state;

@@ -6,8 +6,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The whole result of a run: configuration, length mapping, metrics and every request's record. */
-public record BenchReport(BenchConfig config, LengthMapping lengthMapping, ServingMetrics metrics, List<RequestRecord> requests) {
+/**
+ * The whole result of a run: configuration, length mapping, metrics, every request's record, and
+ * the server's morph state sampled over the run (empty for servers that do not expose it).
+ */
+public record BenchReport(BenchConfig config, LengthMapping lengthMapping, ServingMetrics metrics, List<RequestRecord> requests,
+        List<ServerStateSampler.ServerSample> serverState) {
 
     public void writeJson(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();

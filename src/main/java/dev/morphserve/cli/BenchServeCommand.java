@@ -13,6 +13,7 @@ import dev.morphserve.bench.MetricsCalculator;
 import dev.morphserve.bench.MooncakeTraceWorkload;
 import dev.morphserve.bench.PromptFactory;
 import dev.morphserve.bench.ServerInfo;
+import dev.morphserve.bench.ServerStateSampler;
 import dev.morphserve.bench.SloTargets;
 import dev.morphserve.bench.SyntheticWorkload;
 import dev.morphserve.bench.TimedRequest;
@@ -182,10 +183,15 @@ public final class BenchServeCommand implements Callable<Integer> {
                 lengthMapping.name().toLowerCase(Locale.ROOT), vocabMin, vocabMax, seed, maxConcurrency, requestTimeoutS,
                 Instant.now().toString());
         CompletionClient client = new CompletionClient(http, url, model, prompts, Duration.ofMillis((long) (requestTimeoutS * 1000)));
-        LoadRunner.RunResult result = run(client, mapping.requests());
+        LoadRunner.RunResult result;
+        List<ServerStateSampler.ServerSample> serverState;
+        try (ServerStateSampler sampler = new ServerStateSampler(http, url, Duration.ofMillis(500))) {
+            result = run(client, mapping.requests());
+            serverState = sampler.samples();
+        }
 
         BenchReport report = new BenchReport(config, mapping, MetricsCalculator.compute(result.records(), result.durationMs(), slo),
-                result.records());
+                result.records(), serverState);
         out.print(MarkdownReport.render(report));
         out.flush();
         if (outputJson != null) {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "synth", mixinStandardHelpOptions = true,
         description = "Writes a model of a named shape with seeded random weights (for tests and benchmarks).")
 final class SynthCommand implements Callable<Integer> {
-    @Option(names = "--shape", required = true, description = "tiny, small or tinyllama-1.1b.")
+    @Option(names = "--shape", required = true, description = "tiny, small, medium or tinyllama-1.1b.")
     String shape;
 
     @Option(names = "--type", defaultValue = "F16", description = "F32, F16, BF16, Q8_0 or Q4_0.")

@@ -9,6 +9,8 @@ public enum ModelShape {
     TINY("tiny", 96, 160, 2, 4, 2, 320, 128),
     /** A few MB: end-to-end server and CLI tests. */
     SMALL("small", 256, 704, 4, 8, 4, 1024, 512),
+    /** About 200M parameters: big enough that weights and KV compete for memory, fast enough to serve here. */
+    MEDIUM("medium", 1024, 2816, 12, 16, 4, 32000, 1024),
     /** TinyLlama-1.1B's shape, the reference for speed figures. */
     TINYLLAMA_1_1B("tinyllama-1.1b", 2048, 5632, 22, 32, 4, 32000, 2048);
 

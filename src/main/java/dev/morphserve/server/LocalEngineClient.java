@@ -74,6 +74,11 @@ public class LocalEngineClient implements EngineClient {
         return sizing;
     }
 
+    /** Tokens per KV block. */
+    public int blockTokens() {
+        return config.engine().blockSize();
+    }
+
     /** Bytes of one KV block (all layers, K and V). */
     public long blockBytes() {
         return blockBytes;
