@@ -31,8 +31,9 @@ class ForwardEquivalenceTest {
                 CpuBackend scalar = CpuBackend.create(1, KernelKind.SCALAR)) {
             float[][] expected = run(scalar.runner(model), prompt);
             float[][] actual = run(vector.runner(model), prompt);
-            // Quantized types also quantize activations to 8 bits in the vector path.
-            double tolerance = type.quantized() ? 0.05 : 1e-3;
+            // Both paths decode identical weights and keep activations in float; only the order of
+            // accumulation differs.
+            double tolerance = 1e-3;
             for (int step = 0; step < expected.length; step++) {
                 assertThat(maxRelativeError(actual[step], expected[step])).as("%s step %d", type, step).isLessThan(tolerance);
             }
