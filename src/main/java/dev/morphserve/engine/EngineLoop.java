@@ -140,7 +140,7 @@ final class EngineLoop implements Runnable {
                 oldest == null ? 0 : System.nanoTime() - oldest.arrivalNanos,
                 scheduler.waiting().stream().mapToInt(r -> core.pool().layout().blocksFor(r.numTokens() + 1)).sum(),
                 core.numSteps(),
-                core.pool().chunks().size(),
+                core.pool().numChunks(),
                 core.pool().byteSize());
     }
 }

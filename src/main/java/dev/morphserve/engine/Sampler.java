@@ -43,13 +43,13 @@ public final class Sampler {
             probs[i] = (float) Math.exp(probs[i] - max);
             sum += probs[i];
         }
-        Integer[] order = candidates(probs, (float) sum);
+        int[] order = candidates(probs, (float) sum);
         double total = 0;
-        for (Integer id : order) {
+        for (int id : order) {
             total += probs[id];
         }
         double r = random.nextDouble() * total;
-        for (Integer id : order) {
+        for (int id : order) {
             r -= probs[id];
             if (r <= 0) {
                 return id;
@@ -58,11 +58,9 @@ public final class Sampler {
         return order[order.length - 1];
     }
 
-    /** Token ids that survive top-k, min-p and top-p, most likely first. */
-    private Integer[] candidates(float[] probs, float sum) {
-        Integer[] ids = new Integer[probs.length];
-        Arrays.setAll(ids, i -> i);
-        Arrays.sort(ids, (a, b) -> Float.compare(probs[b], probs[a]));
+    /** Token ids that survive top-k, min-p and top-p, most likely first (ties: lower id first). */
+    private int[] candidates(float[] probs, float sum) {
+        int[] ids = byDescendingProbability(probs);
         int keep = params.topK() > 0 ? Math.min(params.topK(), ids.length) : ids.length;
         float floor = params.minP() * probs[ids[0]];
         int n = 0;
@@ -75,6 +73,23 @@ public final class Sampler {
             }
         }
         return Arrays.copyOf(ids, Math.max(n, 1));
+    }
+
+    /**
+     * Sorts ids by probability without boxing: probabilities are non-negative floats, so their bit
+     * patterns order like the values; packing (bits, inverted id) into a long sorts both at once.
+     */
+    private static int[] byDescendingProbability(float[] probs) {
+        long[] keys = new long[probs.length];
+        for (int i = 0; i < probs.length; i++) {
+            keys[i] = ((long) Float.floatToRawIntBits(probs[i]) << 32) | (0xFFFFFFFFL & ~i);
+        }
+        Arrays.sort(keys);
+        int[] ids = new int[probs.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = ~(int) keys[keys.length - 1 - i];
+        }
+        return ids;
     }
 
     public static int argmax(float[] logits, int offset, int vocab) {

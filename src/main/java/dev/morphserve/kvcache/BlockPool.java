@@ -103,6 +103,10 @@ public final class BlockPool implements KvCache, AutoCloseable {
         return live;
     }
 
+    public int numChunks() {
+        return chunks.size();
+    }
+
     public List<KvChunk> chunks() {
         return List.copyOf(chunks);
     }
@@ -124,7 +128,11 @@ public final class BlockPool implements KvCache, AutoCloseable {
     }
 
     public long byteSize() {
-        return chunks.stream().mapToLong(KvChunk::byteSize).sum();
+        long bytes = 0;
+        for (KvChunk c : chunks) {
+            bytes += c.byteSize();
+        }
+        return bytes;
     }
 
     public int allocate() {
