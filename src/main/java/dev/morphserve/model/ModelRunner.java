@@ -137,6 +137,9 @@ public final class ModelRunner {
     private float[] logits(ForwardBatch batch, Scratch s) {
         int dim = config.dim();
         int[] rows = batch.logitIndices();
+        if (rows.length == 0) {
+            return new float[0]; // a step of prefill chunks only: nobody samples yet
+        }
         float[] selected = new float[rows.length * dim];
         for (int i = 0; i < rows.length; i++) {
             System.arraycopy(s.x, rows[i] * dim, selected, i * dim, dim);

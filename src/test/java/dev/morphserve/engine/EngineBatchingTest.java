@@ -131,6 +131,21 @@ class EngineBatchingTest {
     }
 
     @Test
+    void aPromptLongerThanTheStepBudgetIsPrefilledInChunks() throws Exception {
+        int[] prompt = new SplittableRandom(8).ints(100, 3, model.config().vocabSize()).toArray();
+        var request = new GenerationRequest("long-prompt", prompt, SamplingParams.greedy(), 5, true);
+        int[] whole;
+        try (Engine engine = engine(64, 512)) {
+            whole = tokens(run(engine, request));
+        }
+        // 100 prompt tokens through a 32-token budget: three steps have no token to sample.
+        try (Engine engine = engine(64, 32)) {
+            assertThat(tokens(run(engine, request))).containsExactly(whole);
+        }
+        assertThat(whole).hasSize(5);
+    }
+
+    @Test
     void aFullWaitingQueueRefusesWithRetryAfter() throws Exception {
         BlockPool pool = new BlockPool(model.config().kvLayout(16), 8); // room for one request at a time
         try (Engine engine = new Engine(backend.runner(model), model.tokenizer().vocabulary(), pool,

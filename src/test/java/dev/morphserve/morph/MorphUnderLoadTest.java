@@ -110,18 +110,21 @@ class MorphUnderLoadTest {
             WeightsTable table = backend.tableWithLayers(model, residency.residentLayers());
             LayerSwapper swapper = new LayerSwapper(table, residency, copier, events::add);
             SplittableRandom random = new SplittableRandom(23);
-            long nonLayerBytes = 0;
+            // The budget the morphing run must stay within: all base copies resident plus the initial pool.
+            long[] budgetBytes = {residency.residentBytes() + model.config().kvLayout(16).blockBytes() * 200L};
             StepHook morphEveryStep = new StepHook() {
                 @Override
                 public void beforeStep(StepBoundary boundary) {
                     swapper.beforeStep(boundary);
                     checkInvariants(boundary, residency, table, swapper, violations);
+                    checkBudget(boundary, residency, swapper, budgetBytes[0], violations);
                     int layer = random.nextInt(numLayers);
                     MorphCommand command = residency.isResident(layer)
                             ? new MorphCommand.SwapDown(layer, System.nanoTime(), "test")
                             : new MorphCommand.SwapUp(layer, System.nanoTime(), "test");
                     swapper.apply(command, boundary);
                     checkInvariants(boundary, residency, table, swapper, violations);
+                    checkBudget(boundary, residency, swapper, budgetBytes[0], violations);
                 }
 
                 @Override
@@ -147,6 +150,14 @@ class MorphUnderLoadTest {
         assertThat(events).anyMatch(e -> e.action().equals("swap_down") && e.applied() && e.kvBlocksDelta() > 0);
         assertThat(events).anyMatch(e -> e.action().equals("kv_shrink") && e.applied() && !e.detail().contains("moving 0 live"));
         assertThat(events).anyMatch(e -> e.action().equals("swap_up") && e.applied());
+    }
+
+    /** Resident weights, copies on their way back and the KV pool never add up to more than the budget. */
+    static void checkBudget(StepBoundary boundary, LayerResidency residency, LayerSwapper swapper, long budgetBytes, List<String> violations) {
+        long used = residency.residentBytes() + swapper.inFlightBytes() + boundary.pool().byteSize();
+        if (used > budgetBytes) {
+            violations.add("budget exceeded: " + used + " > " + budgetBytes);
+        }
     }
 
     /** No block both free and used; tables point only into attached chunks; bytes match variants. */
