@@ -52,7 +52,12 @@ public final class CpuBackend implements AutoCloseable {
 
     /** A runner for the model on this backend's kernels (one per engine thread). */
     public ModelRunner runner(LoadedModel model) {
-        return new ModelRunner(model.config(), prepared.computeIfAbsent(model, m -> prepare(m.weights())), kernels, pool);
+        return new ModelRunner(model.config(), preparedTable(model), kernels, pool);
+    }
+
+    /** The model's weights as this backend's kernels read them, prepared once per model. */
+    private WeightsTable preparedTable(LoadedModel model) {
+        return prepared.computeIfAbsent(model, m -> prepare(m.weights()));
     }
 
     private WeightsTable prepare(WeightsTable w) {
@@ -80,7 +85,7 @@ public final class CpuBackend implements AutoCloseable {
      * embedding, norms and output as this backend prepared them.
      */
     public WeightsTable tableWithLayers(LoadedModel model, LayerWeights[] layers) {
-        WeightsTable w = prepared.computeIfAbsent(model, m -> prepare(m.weights()));
+        WeightsTable w = preparedTable(model);
         return new WeightsTable(w.tokenEmbedding(), w.outputNorm(), w.output(), layers);
     }
 

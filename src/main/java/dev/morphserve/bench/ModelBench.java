@@ -1,5 +1,6 @@
 package dev.morphserve.bench;
 
+import dev.morphserve.engine.Sampler;
 import dev.morphserve.kvcache.SequenceKv;
 import dev.morphserve.model.ForwardBatch;
 import dev.morphserve.model.ModelRunner;
@@ -72,7 +73,7 @@ public final class ModelBench {
                 long start = System.nanoTime();
                 for (int pos = 0; pos < genTokens; pos++) {
                     float[] logits = runner.forward(ForwardBatch.ofSequence(new int[] {token}, pos, cache.table(), false), cache.cache());
-                    token = dev.morphserve.engine.Sampler.argmax(logits, 0, runner.config().vocabSize());
+                    token = Sampler.argmax(logits, 0, runner.config().vocabSize());
                 }
                 if (r >= 0) {
                     seconds[r] = (System.nanoTime() - start) / 1e9;

@@ -1,6 +1,9 @@
 package dev.morphserve.cli;
 
 import dev.morphserve.backend.KernelKind;
+import dev.morphserve.model.LoadedModel;
+import dev.morphserve.model.ModelLoader;
+import java.io.IOException;
 import picocli.CommandLine.Option;
 
 /** Options every command that runs a model shares. */
@@ -19,14 +22,14 @@ final class ModelOptions {
             description = "Kernel implementation: ${COMPLETION-CANDIDATES} (SCALAR is the slow reference).")
     KernelKind kernels;
 
-    dev.morphserve.model.LoadedModel load() throws java.io.IOException {
+    LoadedModel load() throws IOException {
         if (contextLength < 0) {
             throw new IllegalArgumentException("--context must be positive, got " + contextLength);
         }
         if (model == null) {
             throw new IllegalArgumentException("--model is required (a GGUF file or hf:owner/repo/file.gguf)");
         }
-        return dev.morphserve.model.ModelLoader.load(ModelFiles.resolve(model), contextLength);
+        return ModelLoader.load(ModelFiles.resolve(model), contextLength);
     }
 
     int threadCount() {

@@ -1,6 +1,9 @@
 package dev.morphserve.engine;
 
+import dev.morphserve.kvcache.BlockPool;
+import dev.morphserve.kvcache.BlockTable;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +24,7 @@ final class EngineLoop implements Runnable {
         record Abort(Request request) implements Command {}
 
         /** Runs an action on the engine thread at the next step boundary. */
-        record AtBoundary(java.util.function.Consumer<StepBoundary> action) implements Command {}
+        record AtBoundary(Consumer<StepBoundary> action) implements Command {}
     }
 
     private final EngineCore core;
@@ -47,7 +50,7 @@ final class EngineLoop implements Runnable {
         inbox.add(new Command.Abort(request));
     }
 
-    void atNextBoundary(java.util.function.Consumer<StepBoundary> action) {
+    void atNextBoundary(Consumer<StepBoundary> action) {
         inbox.add(new Command.AtBoundary(action));
     }
 
@@ -94,9 +97,7 @@ final class EngineLoop implements Runnable {
             case Command.Abort a -> {
                 Request r = a.request();
                 if (live.remove(r.id) != null && !r.isFinished()) {
-                    if (r.firstScheduledNanos < 0) {
-                        admission.release(r.numPromptTokens());
-                    }
+                    releaseAdmission(r);
                     core.abort(r);
                 }
             }
@@ -105,22 +106,27 @@ final class EngineLoop implements Runnable {
 
     private final StepBoundary boundary = new StepBoundary() {
         @Override
-        public dev.morphserve.kvcache.BlockPool pool() {
+        public BlockPool pool() {
             return core.pool();
         }
 
         @Override
-        public java.util.List<dev.morphserve.kvcache.BlockTable> liveBlockTables() {
+        public List<BlockTable> liveBlockTables() {
             return core.scheduler().running().stream().map(r -> r.blockTable).toList();
         }
     };
 
+    /** A request that ends before it was ever scheduled gives its waiting-queue place back. */
+    private void releaseAdmission(Request r) {
+        if (r.firstScheduledNanos < 0) {
+            admission.release(r.numPromptTokens());
+        }
+    }
+
     private void failAll(Throwable failure) {
         for (Request r : live.values()) {
             if (!r.isFinished()) {
-                if (r.firstScheduledNanos < 0) {
-                    admission.release(r.numPromptTokens());
-                }
+                releaseAdmission(r);
                 core.scheduler().remove(r);
                 r.fail(failure);
             }

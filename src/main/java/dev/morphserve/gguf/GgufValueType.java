@@ -59,10 +59,6 @@ public enum GgufValueType {
         };
     }
 
-    public boolean isUnsigned() {
-        return this == UINT8 || this == UINT16 || this == UINT32 || this == UINT64;
-    }
-
     /** The type with this id, or {@code null} when the id is not in the spec. */
     public static GgufValueType byId(int id) {
         // ids are dense 0..12 and declared in order, so the ordinal is the id

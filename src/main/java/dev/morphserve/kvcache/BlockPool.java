@@ -123,10 +123,6 @@ public final class BlockPool implements KvCache, AutoCloseable {
         return total;
     }
 
-    public int numUsedBlocks() {
-        return numTotalBlocks() - numFreeBlocks();
-    }
-
     public long byteSize() {
         long bytes = 0;
         for (KvChunk c : chunks) {

@@ -23,11 +23,6 @@ public record KvLayout(int numLayers, int blockSize, int kvDim) {
         return 2L * numLayers * blockBytesPerLayer();
     }
 
-    /** Bytes of KV per token (K and V, every layer). */
-    public long tokenBytes() {
-        return blockBytes() / blockSize;
-    }
-
     public int blocksFor(int numTokens) {
         return (numTokens + blockSize - 1) / blockSize;
     }

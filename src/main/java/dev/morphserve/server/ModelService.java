@@ -1,16 +1,22 @@
 package dev.morphserve.server;
 
 import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelDownloader;
 import dev.morphserve.model.ModelLoader;
 import dev.morphserve.model.ModelReference;
+import dev.morphserve.model.ModelRunner;
+import dev.morphserve.model.WeightsTable;
+import dev.morphserve.tensor.Tensor;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jboss.logging.Logger;
@@ -56,7 +62,7 @@ public class ModelService {
     private Path resolveModel() throws IOException {
         var reference = ModelReference.parse(config.model());
         var cache = config.cacheDir().map(Path::of).orElse(ModelDownloader.defaultCacheDir());
-        var downloader = new ModelDownloader(java.net.URI.create(config.hfEndpoint()), cache);
+        var downloader = new ModelDownloader(URI.create(config.hfEndpoint()), cache);
         int[] lastDecile = {-1};
         return downloader.resolve(reference, (bytes, total) -> {
             int decile = total > 0 ? (int) (bytes * 10 / total) : -1;
@@ -82,27 +88,27 @@ public class ModelService {
     }
 
     /** A forward-pass runner on this service's backend (one per engine thread). */
-    public dev.morphserve.model.ModelRunner runner() {
+    public ModelRunner runner() {
         return backend.runner(model);
     }
 
     /** A runner over a weights table that another component manages (morphing). */
-    public dev.morphserve.model.ModelRunner runner(dev.morphserve.model.WeightsTable weights) {
+    public ModelRunner runner(WeightsTable weights) {
         return backend.runner(model.config(), weights);
     }
 
     /** A weights table whose decoder layers the caller manages, the rest as the backend prepared it. */
-    public dev.morphserve.model.WeightsTable tableWithLayers(dev.morphserve.model.LayerWeights[] layers) {
+    public WeightsTable tableWithLayers(LayerWeights[] layers) {
         return backend.tableWithLayers(model, layers);
     }
 
     /** A layer's weights in the layout the backend's kernels read. */
-    public dev.morphserve.model.LayerWeights prepare(dev.morphserve.model.LayerWeights weights) {
+    public LayerWeights prepare(LayerWeights weights) {
         return backend.prepare(weights);
     }
 
     /** A resident copy of a weight matrix in {@code arena}, in the layout the kernels read. */
-    public dev.morphserve.tensor.Tensor materialize(dev.morphserve.tensor.Tensor source, java.lang.foreign.Arena arena) {
+    public Tensor materialize(Tensor source, Arena arena) {
         return backend.materialize(source, arena);
     }
 

@@ -1,17 +1,19 @@
 package dev.morphserve.server;
 
+import dev.morphserve.engine.StepHook;
+import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.model.LoadedModel;
+import dev.morphserve.model.ModelRunner;
+import dev.morphserve.model.WeightsTable;
 import dev.morphserve.morph.LayerBytes;
 import dev.morphserve.morph.LayerProfile;
 import dev.morphserve.morph.LayerResidency;
 import dev.morphserve.morph.LayerSwapper;
 import dev.morphserve.morph.LayerVariants;
+import dev.morphserve.morph.MemoryBudget;
 import dev.morphserve.morph.MorphEvent;
 import dev.morphserve.morph.MorphMode;
 import dev.morphserve.morph.SwapOrder;
-import dev.morphserve.engine.StepHook;
-import dev.morphserve.model.LoadedModel;
-import dev.morphserve.model.ModelRunner;
-import dev.morphserve.model.WeightsTable;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -139,17 +141,17 @@ public class MorphService {
         return models.model().config().numLayers();
     }
 
-    public dev.morphserve.gguf.GgmlType lowType() {
+    public GgmlType lowType() {
         return config.lowType();
     }
 
     /** The type a layer's base variant is stored in (its query projection's). */
-    public dev.morphserve.gguf.GgmlType baseType(int layer) {
+    public GgmlType baseType(int layer) {
         return models.model().weights().layer(layer).wq().type();
     }
 
     /** Where the budget goes now; {@code kvBytes} from the engine's latest statistics. */
-    public dev.morphserve.morph.MemoryBudget budget(KvSizing sizing, long kvBytes) {
+    public MemoryBudget budget(KvSizing sizing, long kvBytes) {
         var weights = models.model().weights();
         long layerBytes = 0;
         for (int l = 0; l < weights.numLayers(); l++) {
@@ -158,7 +160,7 @@ public class MorphService {
         long other = sizing.weightBytes() - layerBytes;
         long resident = enabled() ? residency.residentBytes() : layerBytes;
         long inFlight = enabled() ? swapper.inFlightBytes() : 0;
-        return new dev.morphserve.morph.MemoryBudget(sizing.budgetBytes(), other, resident, inFlight, kvBytes, sizing.reserveBytes());
+        return new MemoryBudget(sizing.budgetBytes(), other, resident, inFlight, kvBytes, sizing.reserveBytes());
     }
 
     public synchronized List<MorphEvent> recentEvents() {
