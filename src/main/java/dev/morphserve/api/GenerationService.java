@@ -87,7 +87,7 @@ public class GenerationService {
         }
 
         private void onToken(GenerationEvent.Token token) {
-            trace.onToken();
+            trace.onToken(token.swappedLayers());
             completionTokens++;
             if (token.layersSwapped()) {
                 swappedTokens++;

@@ -62,6 +62,8 @@ public class MorphResource {
         state.put("layers", layers());
         state.put("kv_cache", Map.of("chunks", stats.numKvChunks(), "total_blocks", stats.totalBlocks(),
                 "free_blocks", stats.freeBlocks(), "block_tokens", engine.blockTokens(), "bytes", stats.kvBytes()));
+        state.put("queue", Map.of("waiting", stats.numWaiting(), "running", stats.numRunning(),
+                "preemptions", stats.numPreemptions()));
         state.put("budget", morph.budget(engine.sizing(), stats.kvBytes()));
         state.put("recent_events", morph.recentEvents());
         return state;
@@ -83,14 +85,14 @@ public class MorphResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> command(MorphRequest request) {
         if (request == null || (request.mode() == null) == (request.action() == null)) {
-            throw ApiException.badRequest(null, "give either \"mode\" (off, accuracy, performance) or \"action\" (swap_down, swap_up) with \"layer\"");
+            throw ApiException.badRequest(null, "give either \"mode\" (off, accuracy, performance, manual) or \"action\" (swap_down, swap_up) with \"layer\"");
         }
         if (request.mode() != null) {
             MorphMode mode;
             try {
                 mode = MorphMode.valueOf(request.mode().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("mode", "mode must be off, accuracy or performance, got '" + request.mode() + "'");
+                throw ApiException.badRequest("mode", "mode must be off, accuracy, performance or manual, got '" + request.mode() + "'");
             }
             try {
                 morph.setMode(mode);

@@ -17,8 +17,12 @@ import java.util.List;
  */
 public final class ServerStateSampler implements AutoCloseable {
 
-    /** One sample; {@code tMs} counts from the sampler's start, as request send times do from the run's. */
-    public record ServerSample(double tMs, int swappedLayers, int kvTotalBlocks, int kvFreeBlocks, int kvBlockTokens) {}
+    /**
+     * One sample; {@code tMs} counts from the sampler's start, as request send times do from the run's.
+     * {@code preemptions} counts since the server started.
+     */
+    public record ServerSample(double tMs, int swappedLayers, int kvTotalBlocks, int kvFreeBlocks, int kvBlockTokens,
+            int waitingRequests, int runningRequests, long preemptions) {}
 
     private final List<ServerSample> samples = new ArrayList<>();
     private final Thread thread;
@@ -40,7 +44,8 @@ public final class ServerStateSampler implements AutoCloseable {
                     synchronized (samples) {
                         samples.add(new ServerSample((System.nanoTime() - start) / 1e6, state.path("swapped_layers").size(),
                                 state.at("/kv_cache/total_blocks").asInt(), state.at("/kv_cache/free_blocks").asInt(),
-                                state.at("/kv_cache/block_tokens").asInt(16)));
+                                state.at("/kv_cache/block_tokens").asInt(16), state.at("/queue/waiting").asInt(),
+                                state.at("/queue/running").asInt(), state.at("/queue/preemptions").asLong()));
                     }
                     Thread.sleep(interval.toMillis());
                 } catch (InterruptedException e) {

@@ -74,8 +74,8 @@ public final class SwapCostBench {
             }
 
             @Override
-            public boolean anyLayerSwapped() {
-                return swapper.anyLayerSwapped();
+            public int numSwappedLayers() {
+                return swapper.numSwappedLayers();
             }
         };
         SplittableRandom random = new SplittableRandom(5);

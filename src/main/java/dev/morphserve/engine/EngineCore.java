@@ -42,7 +42,7 @@ final class EngineCore {
     }
 
     /** Runs one step; returns false when there was nothing to do. */
-    boolean step(boolean layersSwapped) {
+    boolean step(int swappedLayers) {
         SchedulerOutput output = scheduler.schedule();
         if (output.isEmpty()) {
             return false;
@@ -77,7 +77,7 @@ final class EngineCore {
             int next = r.sampler.sample(logits, i * vocab, vocab, r.history);
             FinishReason reason = finishReason(r, next);
             if (reason != FinishReason.STOP) {
-                r.appendOutput(next, layersSwapped);
+                r.appendOutput(next, swappedLayers);
             }
             if (reason != null) {
                 scheduler.remove(r);

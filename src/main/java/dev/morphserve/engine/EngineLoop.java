@@ -71,7 +71,7 @@ final class EngineLoop implements Runnable {
                     }
                 }
                 hook.beforeStep(boundary);
-                if (core.step(hook.anyLayerSwapped())) {
+                if (core.step(hook.numSwappedLayers())) {
                     live.values().removeIf(Request::isFinished);
                 }
                 statsListener.accept(stats());

@@ -3,8 +3,12 @@ package dev.morphserve.engine;
 /** What a request's stream carries: its tokens as they are sampled, then exactly one {@link Finished}. */
 public sealed interface GenerationEvent {
 
-    /** One sampled token; {@code layersSwapped} is true when at least one layer ran quantized for it. */
-    record Token(int tokenId, boolean layersSwapped) implements GenerationEvent {}
+    /** One sampled token and how many decoder layers ran quantized for it. */
+    record Token(int tokenId, int swappedLayers) implements GenerationEvent {
+        public boolean layersSwapped() {
+            return swappedLayers > 0;
+        }
+    }
 
     /**
      * The last event of a stream.

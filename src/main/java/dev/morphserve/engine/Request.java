@@ -67,16 +67,16 @@ final class Request {
         return numTokens - numComputedTokens;
     }
 
-    void appendOutput(int tokenId, boolean layersSwapped) {
+    void appendOutput(int tokenId, int swappedLayers) {
         if (numTokens == tokens.length) {
             tokens = Arrays.copyOf(tokens, tokens.length * 2);
         }
         tokens[numTokens++] = tokenId;
         history.addOutput(tokenId);
-        if (layersSwapped) {
+        if (swappedLayers > 0) {
             numSwappedTokens++;
         }
-        emitter.emit(new GenerationEvent.Token(tokenId, layersSwapped));
+        emitter.emit(new GenerationEvent.Token(tokenId, swappedLayers));
     }
 
     void finish(FinishReason reason) {

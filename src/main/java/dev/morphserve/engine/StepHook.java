@@ -10,14 +10,14 @@ public interface StepHook {
         public void beforeStep(StepBoundary boundary) {}
 
         @Override
-        public boolean anyLayerSwapped() {
-            return false;
+        public int numSwappedLayers() {
+            return 0;
         }
     };
 
     /** Runs on the engine thread before every step. */
     void beforeStep(StepBoundary boundary);
 
-    /** Whether the coming step runs with at least one layer in low precision (per-token accounting). */
-    boolean anyLayerSwapped();
+    /** Layers the coming step runs in low precision (per-token quality accounting). */
+    int numSwappedLayers();
 }

@@ -37,6 +37,7 @@ public class RequestMetrics {
     final Counter generationTokens;
     final Counter swappedTokens;
     private final Map<String, Counter> successByReason = new ConcurrentHashMap<>();
+    private final Map<Integer, Counter> tokensBySwappedLayers = new ConcurrentHashMap<>();
 
     RequestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -50,6 +51,7 @@ public class RequestMetrics {
         for (String reason : new String[] {"stop", "length", "abort"}) {
             success(reason); // registered up front so that dashboards see zeros, not gaps
         }
+        tokensAtSwapped(0);
     }
 
     /** Starts tracing one request that arrived at {@code arrivalNanos} ({@link System#nanoTime()}). */
@@ -62,6 +64,18 @@ public class RequestMetrics {
                 .builder("morphserve.request_success")
                 .description("Finished requests by finish reason")
                 .tag("finished_reason", reason)
+                .register(registry));
+    }
+
+    /**
+     * Generated tokens by the number of layers that ran quantized for them: what a quality report
+     * weights its per-count perplexity by (tokens at k swapped layers x quality at k).
+     */
+    Counter tokensAtSwapped(int swappedLayers) {
+        return tokensBySwappedLayers.computeIfAbsent(swappedLayers, k -> Counter
+                .builder("morphserve.generation_tokens_by_swapped_layers")
+                .description("Generated tokens by the number of decoder layers that ran in low precision for them")
+                .tag("swapped_layers", Integer.toString(k))
                 .register(registry));
     }
 

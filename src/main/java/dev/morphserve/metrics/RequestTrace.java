@@ -18,7 +18,9 @@ public final class RequestTrace {
         this.arrivalNanos = arrivalNanos;
     }
 
-    public void onToken() {
+    /** @param swappedLayers decoder layers that ran quantized for this token */
+    public void onToken(int swappedLayers) {
+        metrics.tokensAtSwapped(swappedLayers).increment();
         long now = System.nanoTime();
         if (lastTokenNanos < 0) {
             metrics.timeToFirstToken.record(now - arrivalNanos, TimeUnit.NANOSECONDS);

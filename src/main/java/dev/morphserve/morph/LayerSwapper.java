@@ -111,8 +111,8 @@ public final class LayerSwapper implements StepHook {
     }
 
     @Override
-    public boolean anyLayerSwapped() {
-        return !swapped.isEmpty();
+    public int numSwappedLayers() {
+        return swapped.size();
     }
 
     /** Layers running in low precision now (those still copying back included). */

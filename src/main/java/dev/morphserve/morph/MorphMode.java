@@ -7,14 +7,19 @@ public enum MorphMode {
     /** At most a quarter of the layers, and only after pressure has lasted a while. */
     ACCURACY,
     /** Any number of layers, acting soon after pressure appears. */
-    PERFORMANCE;
+    PERFORMANCE,
+    /**
+     * The controller stands still and layers move only when asked ({@code POST /v1/morph}): static
+     * low precision is this mode with every layer swapped down.
+     */
+    MANUAL;
 
     /** The most layers this mode lets the controller swap. */
     public int maxSwappedLayers(int numLayers) {
         return switch (this) {
             case OFF -> 0;
             case ACCURACY -> Math.max(1, numLayers / 4);
-            case PERFORMANCE -> numLayers;
+            case PERFORMANCE, MANUAL -> numLayers;
         };
     }
 }

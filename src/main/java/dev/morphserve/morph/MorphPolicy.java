@@ -27,6 +27,11 @@ public final class MorphPolicy {
     /** What to do now, given the latest stats; {@code swapOrder} lists layers safest first. */
     public Optional<Decision> decide(long nowNanos, EngineStats stats, MorphMode mode, List<Integer> swapOrder,
             List<Integer> swappedLayers, int blocksPerLayer) {
+        if (mode == MorphMode.MANUAL) {
+            pressureSinceNanos = -1;
+            calmSinceNanos = -1;
+            return Optional.empty();
+        }
         boolean pressure = stats.kvUsage() > thresholds.kvUsageHigh() || stats.oldestWaitingNanos() > thresholds.queueDelayHighNanos();
         boolean calm = stats.numWaiting() == 0 && stats.kvUsage() < thresholds.kvUsageLow();
         pressureSinceNanos = pressure ? (pressureSinceNanos < 0 ? nowNanos : pressureSinceNanos) : -1;

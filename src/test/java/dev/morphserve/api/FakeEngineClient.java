@@ -123,7 +123,7 @@ public class FakeEngineClient implements EngineClient {
             }
             int id = eos ? tokenizer().vocabulary().eosId() : tokenizer().vocabulary().idOf(SCRIPT.get(position));
             boolean layersSwapped = generated % 2 == 1;
-            emitter.emit(new GenerationEvent.Token(id, layersSwapped));
+            emitter.emit(new GenerationEvent.Token(id, layersSwapped ? 1 : 0));
             generated++;
             swapped += layersSwapped ? 1 : 0;
             if (generated >= request.maxTokens() || request.promptTokens().length + generated >= context) {

@@ -44,6 +44,8 @@ class ModelsAndMetricsApiTest {
     void requestMetricsAreExportedUnderTheirPrometheusNames() {
         double generatedBefore = value(metrics(), "morphserve_generation_tokens_total");
         double lengthBefore = value(metrics(), "morphserve_request_success_total{finished_reason=\"length\"}");
+        double atZeroBefore = value(metrics(), "morphserve_generation_tokens_by_swapped_layers_total{swapped_layers=\"0\"}");
+        double atOneBefore = value(metrics(), "morphserve_generation_tokens_by_swapped_layers_total{swapped_layers=\"1\"}");
         given().contentType(ContentType.JSON).body("{\"prompt\":\"hello\",\"max_tokens\":5}").post("/v1/completions").then().statusCode(200);
 
         String text = metrics();
@@ -61,6 +63,9 @@ class ModelsAndMetricsApiTest {
         assertThat(text).contains("morphserve_request_success_total{finished_reason=\"abort\"}");
         assertThat(value(text, "morphserve_generation_tokens_total")).isEqualTo(generatedBefore + 5);
         assertThat(value(text, "morphserve_request_success_total{finished_reason=\"length\"}")).isEqualTo(lengthBefore + 1);
+        // the fake engine runs every second token with one layer swapped: tokens 0, 2, 4 at 0 and 1, 3 at 1
+        assertThat(value(text, "morphserve_generation_tokens_by_swapped_layers_total{swapped_layers=\"0\"}")).isEqualTo(atZeroBefore + 3);
+        assertThat(value(text, "morphserve_generation_tokens_by_swapped_layers_total{swapped_layers=\"1\"}")).isEqualTo(atOneBefore + 2);
         assertThat(value(text, "morphserve_request_queue_time_seconds_sum")).isGreaterThan(0);
     }
 

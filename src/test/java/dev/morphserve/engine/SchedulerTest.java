@@ -42,7 +42,7 @@ class SchedulerTest {
         for (var chunk : output.chunks()) {
             chunk.request().numComputedTokens += chunk.numTokens();
             if (chunk.request().numUncomputedTokens() == 0) {
-                chunk.request().appendOutput(7, false);
+                chunk.request().appendOutput(7, 0);
             }
         }
     }

@@ -58,4 +58,14 @@ class MorphPolicyTest {
         var decision = policy.decide(0, stats(3, 100, 0, 500, 50), MorphMode.OFF, ORDER, List.of(3), 20).orElseThrow();
         assertThat(decision).isEqualTo(new MorphPolicy.Decision.SwapUp(3, decision.reason()));
     }
+
+    @Test
+    void manualModeNeverDecidesWhateverTheLoad() {
+        EngineStats pressure = stats(3, 100, 0, 500, 50);
+        EngineStats calm = stats(0, 160, 150, 0, 0);
+        for (long t = 0; t <= 60_000; t += 500) {
+            assertThat(policy.decide(t * MS, t % 1000 == 0 ? pressure : calm, MorphMode.MANUAL, ORDER, List.of(3, 1), 20)).isEmpty();
+        }
+        assertThat(policy.decide(61_000 * MS, pressure, MorphMode.MANUAL, ORDER, List.of(3, 1, 0, 2), 20)).isEmpty();
+    }
 }

@@ -128,8 +128,8 @@ class MorphUnderLoadTest {
                 }
 
                 @Override
-                public boolean anyLayerSwapped() {
-                    return swapper.anyLayerSwapped();
+                public int numSwappedLayers() {
+                    return swapper.numSwappedLayers();
                 }
             };
             try (Engine morphing = new Engine(backend.runner(model.config(), table), model.tokenizer().vocabulary(),
