@@ -51,6 +51,13 @@ public final class CompareQuality {
         return new CompareQuality(byServed, points.getFirst().meanPerplexity());
     }
 
+    /** A quality table measured elsewhere (tests): perplexity by served swapped-layer count, mapped one to one. */
+    static CompareQuality of(Map<Integer, Double> perplexityByLayers, double fullPrecisionPerplexity) {
+        Map<Integer, Point> byServed = new TreeMap<>();
+        perplexityByLayers.forEach((k, p) -> byServed.put(k, new Point(k, p)));
+        return new CompareQuality(byServed, fullPrecisionPerplexity);
+    }
+
     static int qualityLayers(int servedSwapped, int servedLayers, int qualityLayers) {
         return (int) Math.round(servedSwapped * (double) qualityLayers / servedLayers);
     }
