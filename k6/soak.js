@@ -1,0 +1,12 @@
+// Soak: a constant arrival rate held for long (DURATION, default 1h), for leaks and drift.
+// Plain k6, TTFT as time to first byte; sse.js measures it at the first token (xk6-sse).
+import { prepare } from "./lib/run.js";
+import { streamOverHttp } from "./lib/http.js";
+
+const run = prepare("soak", (path) => open(path));
+
+export const options = run.options;
+
+export default function () {
+  streamOverHttp(run.next());
+}
