@@ -12,12 +12,14 @@ import java.util.TreeMap;
  * tokens it generated saw it: {@code sum_k tokens_k * quality_k / sum_k tokens_k}.
  *
  * <p>Quality is measured on a quality model, by default the served one. When it has another number
- * of layers (a trained proxy for a synthetic served model), k served layers out of L map to
- * round(k * L' / L) of its L' layers, swapped in its own order: the same share of the network.
+ * of layers (a trained proxy for a synthetic served model), k served layers out of L stand for the
+ * same share of its L' layers, f = k * L' / L, swapped in its own order; a fractional f takes the
+ * perplexity interpolated linearly between floor(f) and ceil(f) swapped layers (rounding would
+ * call one swapped layer of twelve free on a five-layer proxy).
  */
 public final class CompareQuality {
-    /** Quality with {@code qualityLayers} of the quality model's layers swapped. */
-    public record Point(int qualityLayers, double perplexity) {}
+    /** Quality with {@code qualityLayers} (possibly fractional, see above) of the quality model's layers swapped. */
+    public record Point(double qualityLayers, double perplexity) {}
 
     private final Map<Integer, Point> byServedLayers;
     private final double fullPrecisionPerplexity;
@@ -27,9 +29,9 @@ public final class CompareQuality {
         this.fullPrecisionPerplexity = fullPrecisionPerplexity;
     }
 
-    /** How many quality-model evaluations {@link #measure} does. */
-    public static int evaluations(int servedLayers, int qualityLayers) {
-        return qualityLayers(servedLayers, servedLayers, qualityLayers) + 1;
+    /** How many quality-model evaluations {@link #measure} does: every whole count 0..L'. */
+    public static int evaluations(int qualityLayers) {
+        return qualityLayers + 1;
     }
 
     /**
@@ -39,14 +41,16 @@ public final class CompareQuality {
     public static CompareQuality measure(ModelRunner runner, LayerVariants variants, int[] tokens, int windowTokens,
             List<Integer> qualityOrder, int servedLayers, Runnable onEvaluation) {
         int qualityLayers = qualityOrder.size();
-        int maxSwapped = qualityLayers(servedLayers, servedLayers, qualityLayers);
         var study = new SwapQualityStudy(runner, variants, tokens, windowTokens);
         var curve = new SwapQualityStudy.Curve("served order", List.of(qualityOrder));
-        List<SwapQualityStudy.Point> points = study.run(List.of(curve), maxSwapped, onEvaluation).getFirst().points();
+        List<SwapQualityStudy.Point> points = study.run(List.of(curve), qualityLayers, onEvaluation).getFirst().points();
         Map<Integer, Point> byServed = new TreeMap<>();
         for (int k = 0; k <= servedLayers; k++) {
-            int q = qualityLayers(k, servedLayers, qualityLayers);
-            byServed.put(k, new Point(q, points.get(q).meanPerplexity()));
+            double f = qualityLayers(k, servedLayers, qualityLayers);
+            int lo = (int) Math.floor(f);
+            int hi = (int) Math.ceil(f);
+            double pLo = points.get(lo).meanPerplexity();
+            byServed.put(k, new Point(f, pLo + (f - lo) * (points.get(hi).meanPerplexity() - pLo)));
         }
         return new CompareQuality(byServed, points.getFirst().meanPerplexity());
     }
@@ -58,8 +62,8 @@ public final class CompareQuality {
         return new CompareQuality(byServed, fullPrecisionPerplexity);
     }
 
-    static int qualityLayers(int servedSwapped, int servedLayers, int qualityLayers) {
-        return (int) Math.round(servedSwapped * (double) qualityLayers / servedLayers);
+    static double qualityLayers(int servedSwapped, int servedLayers, int qualityLayers) {
+        return servedSwapped * (double) qualityLayers / servedLayers;
     }
 
     public Map<Integer, Point> byServedLayers() {

@@ -19,14 +19,16 @@ public final class CompareReport {
         line(out, "");
         line(out, "%s.", setup);
         line(out, "");
-        line(out, "| configuration | over TTFT SLO | TTFT p50 | TTFT p95 | TTFT p99 | TPOT p50 | TPOT p99 | goodput (req/s) "
+        line(out, "| configuration | over TTFT SLO | over TPOT SLO | TTFT p50 | TTFT p95 | TTFT p99 | TPOT p50 | TPOT p99 | goodput (req/s) "
                 + "| output tok/s | req/s | failed | preemptions | swapped layers (time-weighted / max) | tokens under swapped layers "
                 + "| perplexity (token-weighted) |");
-        line(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        line(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (CompareRun run : runs) {
             ServingMetrics m = run.report().metrics();
-            line(out, "| %s | %.1f %% | %s | %s | %s | %s | %s | %.3f | %.1f | %.3f | %d | %d | %.2f / %d | %.1f %% | %s |",
-                    run.config().label(), 100 * m.ttftMissShare(), seconds(m.ttft().p50Ms()), seconds(m.ttft().p95Ms()),
+            line(out, "| %s | %.1f %% | %s | %s | %s | %s | %s | %s | %.3f | %.1f | %.3f | %d | %d | %.2f / %d | %.1f %% | %s |",
+                    run.config().label(), 100 * m.ttftMissShare(),
+                    m.tpotMissShare() == null ? "no TPOT SLO" : String.format(Locale.ROOT, "%.1f %%", 100 * m.tpotMissShare()),
+                    seconds(m.ttft().p50Ms()), seconds(m.ttft().p95Ms()),
                     seconds(m.ttft().p99Ms()), millis(m.tpot().p50Ms()), millis(m.tpot().p99Ms()), m.goodputPerS(),
                     m.outputTokenThroughputPerS(), m.requestThroughputPerS(), m.failed(), run.preemptions(),
                     run.timeWeightedSwappedLayers(), run.maxSwappedLayers(), 100 * run.swappedTokenShare(),
@@ -82,7 +84,7 @@ public final class CompareReport {
         counts.add(0);
         for (int k : counts) {
             CompareQuality.Point p = quality.byServedLayers().get(k);
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %d | %d | %.4f (%+.2f %%) |", k, p.qualityLayers(),
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %d | %.2f | %.4f (%+.2f %%) |", k, p.qualityLayers(),
                     p.perplexity(), 100 * (p.perplexity() / quality.fullPrecisionPerplexity() - 1)));
             for (CompareRun run : runs) {
                 row.append(' ').append(run.tokensBySwappedLayers().getOrDefault(k, 0L)).append(" |");

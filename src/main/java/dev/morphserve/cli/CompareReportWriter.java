@@ -49,15 +49,15 @@ final class CompareReportWriter {
                 int layers = loaded.config().numLayers();
                 var order = LayerProfile.loadOrDefault(model, layers);
                 int[] tokens = loaded.tokenizer().encode(text.text(), true);
-                try (var bar = Progress.bar("quality", CompareQuality.evaluations(servedLayers, layers), "ppl")) {
+                try (var bar = Progress.bar("quality", CompareQuality.evaluations(layers), "ppl")) {
                     measured = CompareQuality.measure(backend.runner(loaded), variants, tokens, loaded.config().contextLength() - 1,
                             order.layers(), servedLayers, bar::step);
                 }
                 note = String.format(Locale.ROOT, "perplexity of %s on %s (%d tokens), %s low variants, swap order %s (%s)%s",
                         model.getFileName(), text.description(), tokens.length - 1, quality.lowType, order.layers(), order.source(),
                         layers == servedLayers ? "" : String.format(Locale.ROOT,
-                                "; k of the served model's %d layers counted as round(k x %d / %d) of its %d", servedLayers, layers,
-                                servedLayers, layers));
+                                "; k of the served model's %d layers stand for k x %d / %d of its %d (perplexity interpolated between whole layers)",
+                                servedLayers, layers, servedLayers, layers));
             }
         }
         String md = CompareReport.markdown(setup, runs, measured, note);

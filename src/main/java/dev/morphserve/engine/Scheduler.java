@@ -11,6 +11,12 @@ import java.util.List;
  * chunked prefill), then waiting requests are admitted in arrival order, all within a token budget
  * per step. When blocks run out, the last-admitted running request is preempted by recompute (its
  * blocks are freed and it goes back to the head of the queue); a step that preempted admits nobody.
+ *
+ * <p>A waiting request is admitted only when the free blocks hold its whole remaining prompt, not
+ * just the chunk this step has budget for.
+ * Admitting on the first chunk alone let a long prompt take part of a small pool, fail to grow,
+ * preempt itself and start over every few steps, throwing its chunks away while the queue behind it
+ * waited (seen under bursty load with a pool of one context).
  */
 final class Scheduler {
     private final BlockPool pool;
@@ -57,7 +63,8 @@ final class Scheduler {
         while (preempted.isEmpty() && budget > 0 && !waiting.isEmpty() && running.size() < maxRunningRequests) {
             Request request = waiting.peekFirst();
             int n = Math.min(request.numUncomputedTokens(), budget);
-            if (!canAllocate(request, n)) {
+            // all of the rest of its prompt must fit, so that its later chunks never preempt it
+            if (!canAllocate(request, request.numUncomputedTokens())) {
                 break;
             }
             waiting.removeFirst();

@@ -38,11 +38,17 @@ public interface MorphConfig {
     @WithDefault("0.5")
     double kvUsageLow();
 
-    /** How long pressure must last before swapping down (doubled in ACCURACY mode). */
-    @WithDefault("2s")
+    /**
+     * How long pressure must last before swapping down (doubled in ACCURACY mode). Short: a burst's
+     * first requests already miss a 2 s TTFT objective while the controller waits.
+     */
+    @WithDefault("1s")
     Duration hysteresis();
 
-    /** How long calm must last before swapping a layer back up. */
-    @WithDefault("10s")
+    /**
+     * How long calm must last before swapping a layer back up. Long: with 10 s the controller swapped
+     * back up in a lull between two bursts of one trace and had to swap down again.
+     */
+    @WithDefault("30s")
     Duration cooldown();
 }

@@ -125,4 +125,31 @@ class SchedulerTest {
         assertThat(admitted).extracting(r -> r.id).containsExactly("a", "b");
         assertBlockAccounting(s);
     }
+
+    @Test
+    void admitsALongPromptOnlyWhenAllOfItFitsSoThatItNeverThrowsChunksAway() {
+        Scheduler s = scheduler(6, 4, 8); // 24 token slots, 4 tokens per step
+        Request a = request("a", 8);
+        Request b = request("b", 16); // its first chunk fits at once; all of it only after a is done
+        s.add(a);
+        complete(s.schedule());
+        complete(s.schedule()); // a: 8 prompt tokens computed, 1 generated, 3 blocks
+        s.add(b);
+        for (int step = 0; step < 4; step++) {
+            SchedulerOutput out = s.schedule();
+            // 3 blocks are free and the first 4 of b's tokens would fit in one, but b needs 4 blocks in all
+            assertThat(out.chunks()).extracting(ch -> ch.request().id).containsExactly("a");
+            complete(out);
+            assertBlockAccounting(s);
+        }
+        s.remove(a);
+        for (int step = 0; step < 4; step++) {
+            SchedulerOutput out = s.schedule();
+            assertThat(out.chunks()).extracting(ch -> ch.request().id + ":" + ch.numTokens()).containsExactly("b:4");
+            complete(out);
+            assertBlockAccounting(s);
+        }
+        assertThat(b.numOutputTokens()).isEqualTo(1);
+        assertThat(s.numPreemptions()).isZero();
+    }
 }
