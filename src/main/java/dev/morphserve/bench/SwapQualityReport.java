@@ -1,5 +1,6 @@
 package dev.morphserve.bench;
 
+import dev.morphserve.morph.AgreementSettings;
 import dev.morphserve.morph.SwapQualityStudy.CurveResult;
 import dev.morphserve.morph.SwapQualityStudy.Point;
 import java.awt.Color;
@@ -9,17 +10,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.Styler;
 
 /**
- * Renders a swap-quality study as a Markdown table and a PNG line plot (perplexity against the
- * number of low-precision layers, one line per swap order). Needs headless AWT only.
+ * Renders a swap-quality study as a Markdown table and a PNG line plot (perplexity, and greedy
+ * agreement when measured, against the number of low-precision layers, one line per swap order).
+ * Needs headless AWT only.
  */
 public final class SwapQualityReport {
     // distinguishable in print and for common colour-vision deficiencies (Okabe-Ito), then greys
@@ -28,15 +32,21 @@ public final class SwapQualityReport {
     private SwapQualityReport() {}
 
     /**
-     * Columns: k, then per curve the perplexity and its change against k = 0; curves averaged over
-     * several orders also show their min-max range.
+     * Columns: k, then per curve the perplexity and its change against k = 0, and beside it (when
+     * measured) the greedy agreement with its mean common prefix; curves averaged over several
+     * orders also show their min-max range.
      */
     public static String markdown(List<CurveResult> results) {
+        boolean agreement = hasAgreement(results);
         StringBuilder md = new StringBuilder("| swapped layers |");
         StringBuilder rule = new StringBuilder("|---:|");
         for (CurveResult r : results) {
-            md.append(' ').append(r.curve().name()).append(" |");
+            md.append(' ').append(r.curve().name()).append(agreement ? ": perplexity |" : " |");
             rule.append("---:|");
+            if (agreement) {
+                md.append(' ').append(r.curve().name()).append(": agreement (prefix) |");
+                rule.append("---:|");
+            }
         }
         md.append('\n').append(rule).append('\n');
         int rows = results.getFirst().points().size();
@@ -44,17 +54,44 @@ public final class SwapQualityReport {
             md.append("| ").append(k).append(" |");
             for (CurveResult r : results) {
                 Point p = r.points().get(k);
-                double base = r.points().getFirst().meanPerplexity();
-                md.append(String.format(Locale.ROOT, " %.4f (%+.2f%%)", p.meanPerplexity(),
-                        100 * (p.meanPerplexity() / base - 1)));
-                if (r.curve().orders().size() > 1 && p.maxPerplexity() > p.minPerplexity()) {
-                    md.append(String.format(Locale.ROOT, " [%.4f–%.4f]", p.minPerplexity(), p.maxPerplexity()));
+                boolean ranged = r.curve().orders().size() > 1;
+                md.append(' ').append(perplexityCell(p, r.points().getFirst().meanPerplexity(), ranged)).append(" |");
+                if (agreement) {
+                    md.append(' ').append(agreementCell(p, ranged)).append(" |");
                 }
-                md.append(" |");
             }
             md.append('\n');
         }
         return md.toString();
+    }
+
+    /** What the agreement column means, for the text above the table. */
+    public static String agreementLegend(AgreementSettings settings) {
+        return String.format(Locale.ROOT, "Agreement: share of greedy tokens equal to full precision's at the same"
+                + " position, over %d prompts of %d tokens (BOS + text, evenly spaced over the evaluation text) x %d"
+                + " generated tokens, each model continuing its own output; in brackets: mean tokens before the first"
+                + " difference (of %d).", settings.prompts(), settings.promptTokens(), settings.newTokens(),
+                settings.newTokens());
+    }
+
+    private static String perplexityCell(Point p, double base, boolean ranged) {
+        String cell = String.format(Locale.ROOT, "%.4f (%+.2f%%)", p.meanPerplexity(), 100 * (p.meanPerplexity() / base - 1));
+        if (ranged && p.maxPerplexity() > p.minPerplexity()) {
+            cell += String.format(Locale.ROOT, " [%.4f–%.4f]", p.minPerplexity(), p.maxPerplexity());
+        }
+        return cell;
+    }
+
+    private static String agreementCell(Point p, boolean ranged) {
+        String cell = String.format(Locale.ROOT, "%.1f%%", 100 * p.meanAgreement());
+        if (ranged && p.maxAgreement() > p.minAgreement()) {
+            cell += String.format(Locale.ROOT, " [%.1f–%.1f%%]", 100 * p.minAgreement(), 100 * p.maxAgreement());
+        }
+        return cell + String.format(Locale.ROOT, " (%.1f)", p.meanCommonPrefixTokens());
+    }
+
+    private static boolean hasAgreement(List<CurveResult> results) {
+        return !Double.isNaN(results.getFirst().points().getFirst().meanAgreement());
     }
 
     /** One line per curve: its swap order(s), first to last. */
@@ -65,20 +102,37 @@ public final class SwapQualityReport {
                 .collect(Collectors.joining("\n", "", "\n"));
     }
 
+    /** Perplexity against k; below it, when measured, greedy agreement against k (same lines, same colours). */
     public static void writePlot(Path png, String title, List<CurveResult> results) throws IOException {
         // a CLI or CI run has no display; must be set before the first AWT class loads
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
+        XYChart perplexity = chart(title + ": perplexity", "perplexity", "0.000", results, Point::meanPerplexity);
+        if (!hasAgreement(results)) {
+            try (OutputStream out = Files.newOutputStream(png)) {
+                BitmapEncoder.saveBitmap(perplexity, out, BitmapEncoder.BitmapFormat.PNG);
+            }
+            return;
+        }
+        XYChart agreement = chart(title + ": greedy agreement with full precision", "tokens equal to full precision (%)",
+                "0", results, p -> 100 * p.meanAgreement());
+        agreement.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE); // lines fall from 100 % at k = 0
+        List<Chart<?, ?>> panels = List.of(perplexity, agreement);
+        BitmapEncoder.saveBitmap(panels, 2, 1, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static XYChart chart(String title, String yTitle, String yPattern, List<CurveResult> results,
+            ToDoubleFunction<Point> y) {
         XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
-                .xAxisTitle("layers in low precision").yAxisTitle("perplexity").build();
+                .xAxisTitle("layers in low precision").yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW).setMarkerSize(7);
-        chart.getStyler().setXAxisDecimalPattern("0").setYAxisDecimalPattern("0.000");
+        chart.getStyler().setXAxisDecimalPattern("0").setYAxisDecimalPattern(yPattern);
         for (int i = 0; i < results.size(); i++) {
             CurveResult r = results.get(i);
-            double[] x = r.points().stream().mapToDouble(Point::swapped).toArray();
-            double[] y = r.points().stream().mapToDouble(Point::meanPerplexity).toArray();
-            XYSeries series = chart.addSeries(r.curve().name(), x, y);
+            double[] xs = r.points().stream().mapToDouble(Point::swapped).toArray();
+            double[] ys = r.points().stream().mapToDouble(y).toArray();
+            XYSeries series = chart.addSeries(r.curve().name(), xs, ys);
             Color color = PALETTE[i % PALETTE.length];
             series.setLineColor(color);
             series.setMarkerColor(color);
@@ -87,8 +141,6 @@ public final class SwapQualityReport {
                 series.setLineStyle(SeriesLines.DASH_DASH);
             }
         }
-        try (OutputStream out = Files.newOutputStream(png)) {
-            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-        }
+        return chart;
     }
 }

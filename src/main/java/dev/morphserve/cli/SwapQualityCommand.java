@@ -5,6 +5,7 @@ import dev.morphserve.bench.SwapQualityReport;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelRunner;
+import dev.morphserve.morph.AgreementSettings;
 import dev.morphserve.morph.CalibrationWindows;
 import dev.morphserve.morph.LayerImportanceProfiler;
 import dev.morphserve.morph.LayerProfile;
@@ -25,8 +26,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "swap-quality", mixinStandardHelpOptions = true,
-        description = "Perplexity with k = 0..K layers in low precision for the LIS, front-to-back, back-to-front and"
-                + " random swap orders; writes a Markdown table and a PNG plot.")
+        description = "Perplexity and greedy agreement with full precision, with k = 0..K layers in low precision, for"
+                + " the LIS, front-to-back, back-to-front and random swap orders; writes a Markdown table and a PNG plot.")
 final class SwapQualityCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -57,6 +58,18 @@ final class SwapQualityCommand implements Callable<Integer> {
             + " (models of at most " + SwapQualityStudy.ORACLE_MAX_LAYERS + " layers).")
     boolean oracle;
 
+    @Option(names = "--agreement-prompts", defaultValue = "16", description = "Prompts for the greedy agreement with"
+            + " full precision, evenly spaced over the evaluation text; 0 turns agreement off (default ${DEFAULT-VALUE}).")
+    int agreementPrompts;
+
+    @Option(names = "--agreement-tokens", defaultValue = "64", description = "Greedy tokens generated per prompt and"
+            + " compared position by position (default ${DEFAULT-VALUE}).")
+    int agreementTokens;
+
+    @Option(names = "--agreement-prompt-tokens", defaultValue = "32", description = "Tokens per prompt, BOS included"
+            + " (default ${DEFAULT-VALUE}).")
+    int agreementPromptTokens;
+
     @Option(names = {"-o", "--output-dir"}, required = true, description = "Directory for swap-quality.md and swap-quality.png.")
     Path outputDir;
 
@@ -69,6 +82,7 @@ final class SwapQualityCommand implements Callable<Integer> {
         if (seeds < 1) {
             throw new IllegalArgumentException("--seeds must be at least 1");
         }
+        var agreement = new AgreementSettings(agreementPrompts, agreementTokens, agreementPromptTokens);
         TextSlice evaluation = TextSlice.read(file, 0, chars);
         Files.createDirectories(outputDir);
         try (LoadedModel model = modelOptions.load();
@@ -99,8 +113,8 @@ final class SwapQualityCommand implements Callable<Integer> {
             int windowTokens = model.config().contextLength() - 1;
             List<SwapQualityStudy.CurveResult> results = new ArrayList<>();
             int evaluations = SwapQualityStudy.evaluations(curves, k, oracle ? layers : 0);
-            try (var bar = Progress.bar("swap-quality", evaluations, "ppl")) {
-                var study = new SwapQualityStudy(runner, variants, tokens, windowTokens);
+            try (var bar = Progress.bar("swap-quality", evaluations, "set")) {
+                var study = new SwapQualityStudy(runner, variants, tokens, windowTokens, agreement);
                 results.addAll(study.run(curves, k, bar::step));
                 if (oracle) {
                     results.addAll(study.oracle(layers, k, bar::step));
@@ -111,13 +125,14 @@ final class SwapQualityCommand implements Callable<Integer> {
             String md = "# Swap quality: " + name + ", " + lowType + " low variants\n\n"
                     + "Perplexity of " + evaluation.description() + " (" + (tokens.length - 1) + " tokens, windows of "
                     + windowTokens + ") with k layers in " + lowType + "; in brackets: change against k = 0"
-                    + (seeds > 1 ? "; random: [min–max] over seeds " + random : "") + ".\n\n" + table
+                    + (seeds > 1 ? "; random: [min–max] over seeds " + random : "") + ".\n\n"
+                    + (agreement.enabled() ? SwapQualityReport.agreementLegend(agreement) + "\n\n" : "") + table
                     + "\nSwap orders (first to last; for the oracle rows, the set chosen at each k):\n\n"
                     + SwapQualityReport.orders(results)
                     + "\nLIS profile: " + lis.calibrationSource() + ", " + lis.calibrationTokens() + " tokens.\n";
             Files.writeString(outputDir.resolve("swap-quality.md"), md);
             SwapQualityReport.writePlot(outputDir.resolve("swap-quality.png"),
-                    name + ": perplexity vs layers in " + lowType, results);
+                    name + ", layers in " + lowType, results);
             out.print(table);
             out.printf("wrote %s and %s%n", outputDir.resolve("swap-quality.md"), outputDir.resolve("swap-quality.png"));
             return 0;

@@ -92,6 +92,7 @@ public final class Sampler {
         return ids;
     }
 
+    /** The id of the largest logit; an exact tie goes to the lowest id (greedy agreement relies on it). */
     public static int argmax(float[] logits, int offset, int vocab) {
         int best = 0;
         for (int i = 1; i < vocab; i++) {

@@ -25,7 +25,7 @@ class SwapQualityStudyTest {
                 CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             int[] tokens = model.tokenizer().encode(MorphTestModels.text(40), true);
-            var study = new SwapQualityStudy(backend.runner(model), variants, tokens, 63);
+            var study = new SwapQualityStudy(backend.runner(model), variants, tokens, 63, AgreementSettings.OFF);
             List<Curve> curves = List.of(new Curve("front", List.of(List.of(0, 1))),
                     new Curve("both", List.of(List.of(0, 1), List.of(1, 0))));
             // {}, {0}, {0,1}, {1}
@@ -45,6 +45,47 @@ class SwapQualityStudyTest {
             assertThat(oracle.get(0).points().get(1).meanPerplexity()).isEqualTo(both.get(1).minPerplexity());
             assertThat(oracle.get(1).points().get(1).meanPerplexity()).isEqualTo(both.get(1).maxPerplexity());
             assertThatThrownBy(() -> study.oracle(13, 1, () -> {})).hasMessageContaining("at most 12 layers");
+        }
+    }
+
+    @Test
+    void everySetGetsAgreementTooAndTheRandomCurveAveragesIt() throws Exception {
+        try (LoadedModel model = MorphTestModels.tiny(dir);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+                LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
+            int[] tokens = model.tokenizer().encode(MorphTestModels.text(80), true);
+            var study = new SwapQualityStudy(backend.runner(model), variants, tokens, 63, new AgreementSettings(4, 24, 8));
+            List<Curve> curves = List.of(new Curve("both", List.of(List.of(0, 1), List.of(1, 0))));
+
+            var both = study.run(curves, 2, () -> {}).getFirst().points();
+            var first = study.alongOrder(List.of(0, 1), 2, () -> {}); // every set cached: same numbers
+            var second = study.alongOrder(List.of(1, 0), 2, () -> {});
+
+            assertThat(both.get(0).meanAgreement()).isEqualTo(1.0);
+            assertThat(both.get(0).meanCommonPrefixTokens()).isEqualTo(24.0);
+            double a = first.get(1).agreement();
+            double b = second.get(1).agreement();
+            assertThat(both.get(1).meanAgreement()).isEqualTo((a + b) / 2);
+            assertThat(both.get(1).minAgreement()).isEqualTo(Math.min(a, b));
+            assertThat(both.get(1).maxAgreement()).isEqualTo(Math.max(a, b));
+            assertThat(both.get(1).meanCommonPrefixTokens())
+                    .isEqualTo((first.get(1).meanCommonPrefixTokens() + second.get(1).meanCommonPrefixTokens()) / 2);
+            assertThat(first.get(2)).isEqualTo(second.get(2)); // the same set {0, 1}
+        }
+    }
+
+    @Test
+    void agreementOffLeavesItNaN() throws Exception {
+        try (LoadedModel model = MorphTestModels.tiny(dir);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+                LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
+            int[] tokens = model.tokenizer().encode(MorphTestModels.text(40), true);
+            var study = new SwapQualityStudy(backend.runner(model), variants, tokens, 63, AgreementSettings.OFF);
+
+            var along = study.alongOrder(List.of(0, 1), 1, () -> {});
+
+            assertThat(along.get(1).agreement()).isNaN();
+            assertThat(along.get(1).perplexity()).isFinite();
         }
     }
 }
