@@ -1,6 +1,7 @@
 package dev.morphserve.bench;
 
 import dev.morphserve.model.ModelRunner;
+import dev.morphserve.morph.AgreementSettings;
 import dev.morphserve.morph.LayerVariants;
 import dev.morphserve.morph.SwapQualityStudy;
 import java.util.List;
@@ -9,17 +10,21 @@ import java.util.TreeMap;
 
 /**
  * Quality of each swapped-layer count a comparison saw, and each configuration's quality as the
- * tokens it generated saw it: {@code sum_k tokens_k * quality_k / sum_k tokens_k}.
+ * tokens it generated saw it: {@code sum_k tokens_k * quality_k / sum_k tokens_k}, for perplexity
+ * and for greedy agreement with full precision (the share of greedy tokens that stay the same).
  *
  * <p>Quality is measured on a quality model, by default the served one. When it has another number
  * of layers (a trained proxy for a synthetic served model), k served layers out of L stand for the
  * same share of its L' layers, f = k * L' / L, swapped in its own order; a fractional f takes the
- * perplexity interpolated linearly between floor(f) and ceil(f) swapped layers (rounding would
- * call one swapped layer of twelve free on a five-layer proxy).
+ * perplexity and agreement interpolated linearly between floor(f) and ceil(f) swapped layers
+ * (rounding would call one swapped layer of twelve free on a five-layer proxy).
  */
 public final class CompareQuality {
-    /** Quality with {@code qualityLayers} (possibly fractional, see above) of the quality model's layers swapped. */
-    public record Point(double qualityLayers, double perplexity) {}
+    /**
+     * Quality with {@code qualityLayers} (possibly fractional, see above) of the quality model's layers
+     * swapped; {@code agreement} (0..1) is NaN when it was not measured.
+     */
+    public record Point(double qualityLayers, double perplexity, double agreement) {}
 
     private final Map<Integer, Point> byServedLayers;
     private final double fullPrecisionPerplexity;
@@ -39,26 +44,26 @@ public final class CompareQuality {
      * @param qualityOrder the quality model's swap order
      */
     public static CompareQuality measure(ModelRunner runner, LayerVariants variants, int[] tokens, int windowTokens,
-            List<Integer> qualityOrder, int servedLayers, Runnable onEvaluation) {
+            AgreementSettings agreement, List<Integer> qualityOrder, int servedLayers, Runnable onEvaluation) {
         int qualityLayers = qualityOrder.size();
-        var study = new SwapQualityStudy(runner, variants, tokens, windowTokens);
-        var curve = new SwapQualityStudy.Curve("served order", List.of(qualityOrder));
-        List<SwapQualityStudy.Point> points = study.run(List.of(curve), qualityLayers, onEvaluation).getFirst().points();
+        var study = new SwapQualityStudy(runner, variants, tokens, windowTokens, agreement);
+        List<SwapQualityStudy.Quality> points = study.alongOrder(qualityOrder, qualityLayers, onEvaluation);
         Map<Integer, Point> byServed = new TreeMap<>();
         for (int k = 0; k <= servedLayers; k++) {
             double f = qualityLayers(k, servedLayers, qualityLayers);
-            int lo = (int) Math.floor(f);
-            int hi = (int) Math.ceil(f);
-            double pLo = points.get(lo).meanPerplexity();
-            byServed.put(k, new Point(f, pLo + (f - lo) * (points.get(hi).meanPerplexity() - pLo)));
+            var lo = points.get((int) Math.floor(f));
+            var hi = points.get((int) Math.ceil(f));
+            double w = f - Math.floor(f);
+            byServed.put(k, new Point(f, lo.perplexity() + w * (hi.perplexity() - lo.perplexity()),
+                    lo.agreement() + w * (hi.agreement() - lo.agreement())));
         }
-        return new CompareQuality(byServed, points.getFirst().meanPerplexity());
+        return new CompareQuality(byServed, points.getFirst().perplexity());
     }
 
     /** A quality table measured elsewhere (tests): perplexity by served swapped-layer count, mapped one to one. */
     static CompareQuality of(Map<Integer, Double> perplexityByLayers, double fullPrecisionPerplexity) {
         Map<Integer, Point> byServed = new TreeMap<>();
-        perplexityByLayers.forEach((k, p) -> byServed.put(k, new Point(k, p)));
+        perplexityByLayers.forEach((k, p) -> byServed.put(k, new Point(k, p, Double.NaN)));
         return new CompareQuality(byServed, fullPrecisionPerplexity);
     }
 
@@ -76,6 +81,15 @@ public final class CompareQuality {
 
     /** Perplexity weighted by the tokens generated at each swapped-layer count; NaN when none were generated. */
     public double weightedPerplexity(Map<Integer, Long> tokensBySwappedLayers) {
+        return weighted(tokensBySwappedLayers, Point::perplexity);
+    }
+
+    /** Greedy agreement with full precision, weighted the same way; NaN when not measured. */
+    public double weightedAgreement(Map<Integer, Long> tokensBySwappedLayers) {
+        return weighted(tokensBySwappedLayers, Point::agreement);
+    }
+
+    private double weighted(Map<Integer, Long> tokensBySwappedLayers, java.util.function.ToDoubleFunction<Point> quality) {
         double sum = 0;
         long tokens = 0;
         for (var e : tokensBySwappedLayers.entrySet()) {
@@ -84,7 +98,7 @@ public final class CompareQuality {
                 throw new IllegalArgumentException("tokens generated at " + e.getKey() + " swapped layers, but quality was measured for "
                         + byServedLayers.keySet());
             }
-            sum += e.getValue() * p.perplexity();
+            sum += e.getValue() * quality.applyAsDouble(p);
             tokens += e.getValue();
         }
         return tokens == 0 ? Double.NaN : sum / tokens;

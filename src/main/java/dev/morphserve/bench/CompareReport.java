@@ -21,18 +21,19 @@ public final class CompareReport {
         line(out, "");
         line(out, "| configuration | over TTFT SLO | over TPOT SLO | TTFT p50 | TTFT p95 | TTFT p99 | TPOT p50 | TPOT p99 | goodput (req/s) "
                 + "| output tok/s | req/s | failed | preemptions | swapped layers (time-weighted / max) | tokens under swapped layers "
-                + "| perplexity (token-weighted) |");
-        line(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + "| perplexity (token-weighted) | greedy agreement (token-weighted) |");
+        line(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (CompareRun run : runs) {
             ServingMetrics m = run.report().metrics();
-            line(out, "| %s | %.1f %% | %s | %s | %s | %s | %s | %s | %.3f | %.1f | %.3f | %d | %d | %.2f / %d | %.1f %% | %s |",
+            line(out, "| %s | %.1f %% | %s | %s | %s | %s | %s | %s | %.3f | %.1f | %.3f | %d | %d | %.2f / %d | %.1f %% | %s | %s |",
                     run.config().label(), 100 * m.ttftMissShare(),
                     m.tpotMissShare() == null ? "no TPOT SLO" : String.format(Locale.ROOT, "%.1f %%", 100 * m.tpotMissShare()),
                     seconds(m.ttft().p50Ms()), seconds(m.ttft().p95Ms()),
                     seconds(m.ttft().p99Ms()), millis(m.tpot().p50Ms()), millis(m.tpot().p99Ms()), m.goodputPerS(),
                     m.outputTokenThroughputPerS(), m.requestThroughputPerS(), m.failed(), run.preemptions(),
                     run.timeWeightedSwappedLayers(), run.maxSwappedLayers(), 100 * run.swappedTokenShare(),
-                    quality == null ? "not measured" : perplexity(quality, run));
+                    quality == null ? "not measured" : perplexity(quality, run),
+                    quality == null ? "not measured" : percent(quality.weightedAgreement(run.tokensBySwappedLayers())));
         }
         line(out, "");
         CompareRun baseline = runs.stream().filter(r -> r.config() == CompareConfig.OFF).findFirst().orElse(null);
@@ -71,8 +72,8 @@ public final class CompareReport {
     private static void qualityTable(StringBuilder out, List<CompareRun> runs, CompareQuality quality, String note) {
         line(out, "Quality: %s. Tokens generated at each swapped-layer count, and the perplexity there:", note);
         line(out, "");
-        StringBuilder header = new StringBuilder("| swapped layers (served) | quality-model layers swapped | perplexity |");
-        StringBuilder rule = new StringBuilder("|---:|---:|---:|");
+        StringBuilder header = new StringBuilder("| swapped layers (served) | quality-model layers swapped | perplexity | greedy agreement |");
+        StringBuilder rule = new StringBuilder("|---:|---:|---:|---:|");
         for (CompareRun run : runs) {
             header.append(' ').append(run.config().id()).append(" tokens |");
             rule.append("---:|");
@@ -84,8 +85,8 @@ public final class CompareReport {
         counts.add(0);
         for (int k : counts) {
             CompareQuality.Point p = quality.byServedLayers().get(k);
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %d | %.2f | %.4f (%+.2f %%) |", k, p.qualityLayers(),
-                    p.perplexity(), 100 * (p.perplexity() / quality.fullPrecisionPerplexity() - 1)));
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %d | %.2f | %.4f (%+.2f %%) | %s |", k, p.qualityLayers(),
+                    p.perplexity(), 100 * (p.perplexity() / quality.fullPrecisionPerplexity() - 1), percent(p.agreement())));
             for (CompareRun run : runs) {
                 row.append(' ').append(run.tokensBySwappedLayers().getOrDefault(k, 0L)).append(" |");
             }
@@ -98,6 +99,10 @@ public final class CompareReport {
         Map<Integer, Long> tokens = run.tokensBySwappedLayers();
         double p = quality.weightedPerplexity(tokens);
         return Double.isNaN(p) ? "no tokens" : String.format(Locale.ROOT, "%.4f (%+.2f %%)", p, 100 * (p / quality.fullPrecisionPerplexity() - 1));
+    }
+
+    private static String percent(double share) {
+        return Double.isNaN(share) ? "-" : String.format(Locale.ROOT, "%.1f %%", 100 * share);
     }
 
     private static String seconds(double ms) {

@@ -51,10 +51,15 @@ final class CompareReportWriter {
                 int[] tokens = loaded.tokenizer().encode(text.text(), true);
                 try (var bar = Progress.bar("quality", CompareQuality.evaluations(layers), "ppl")) {
                     measured = CompareQuality.measure(backend.runner(loaded), variants, tokens, loaded.config().contextLength() - 1,
-                            order.layers(), servedLayers, bar::step);
+                            quality.agreement(), order.layers(), servedLayers, bar::step);
                 }
-                note = String.format(Locale.ROOT, "perplexity of %s on %s (%d tokens), %s low variants, swap order %s (%s)%s",
-                        model.getFileName(), text.description(), tokens.length - 1, quality.lowType, order.layers(), order.source(),
+                var agreement = quality.agreement();
+                note = String.format(Locale.ROOT, "perplexity of %s on %s (%d tokens); %s; %s low variants, swap order %s (%s)%s",
+                        model.getFileName(), text.description(), tokens.length - 1, !agreement.enabled() ? "no greedy agreement"
+                                : String.format(Locale.ROOT, "greedy agreement with full precision over %d prompts of %d tokens from"
+                                        + " the same text, %d generated tokens each", agreement.prompts(), agreement.promptTokens(),
+                                        agreement.newTokens()),
+                        quality.lowType, order.layers(), order.source(),
                         layers == servedLayers ? "" : String.format(Locale.ROOT,
                                 "; k of the served model's %d layers stand for k x %d / %d of its %d (perplexity interpolated between whole layers)",
                                 servedLayers, layers, servedLayers, layers));
