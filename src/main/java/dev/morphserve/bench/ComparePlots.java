@@ -41,6 +41,9 @@ public final class ComparePlots {
                 .yAxisTitle("share of completed requests").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setYAxisDecimalPattern("0.00");
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(1.0);
         double minS = Double.POSITIVE_INFINITY;
         for (CompareRun run : runs) {
             double[] ttftS = run.report().requests().stream().filter(r -> r.success() && r.ttftMs() != null)

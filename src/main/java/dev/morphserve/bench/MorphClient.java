@@ -65,9 +65,12 @@ public final class MorphClient {
         }
     }
 
-    /** Mode off and every layer back in base precision, as a server that never morphed. */
+    /**
+     * Every layer back in base precision, as a server that never morphed, and the controller in
+     * manual mode (it stands still, so it cannot race the swaps asked for here); set a mode after.
+     */
     public void resetToFullPrecision(Duration timeout) throws IOException, InterruptedException {
-        setMode("off");
+        setMode("manual");
         for (int layer : swappedLayers().reversed()) {
             post(Map.of("action", "swap_up", "layer", layer));
             await(s -> !s.contains(layer), timeout, "layer " + layer + " to swap up");

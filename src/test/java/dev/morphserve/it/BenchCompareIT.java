@@ -3,6 +3,7 @@ package dev.morphserve.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.morphserve.testing.JarProcess;
+import dev.morphserve.testing.ServerProcess;
 import dev.morphserve.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,22 @@ class BenchCompareIT {
         }
         assertThat(out.resolve("off.json")).isNotEmptyFile();
         assertThat(out.resolve("static.json")).isNotEmptyFile();
+    }
+
+    @Test
+    void reconfiguresOneRunningServerBetweenConfigurations() throws Exception {
+        Path out = tmp.resolve("compare-url");
+        try (ServerProcess server = new ServerProcess("--model", SharedData.storiesGguf().toString(), "--context", "512")) {
+            // static first: off must then start from a server put back to full precision
+            var run = JarProcess.run(300, "bench", "compare", "--url", server.baseUrl(), "--configs", "static,off",
+                    "--workload", "synthetic", "--num-requests", "6", "--prompt-tokens", "40", "--output-tokens", "16",
+                    "--no-quality", "--output-dir", out.toString());
+            assertThat(run.exitCode()).as(run.stderr()).isZero();
+            String md = Files.readString(out.resolve("compare.md"));
+            assertThat(md).containsPattern("\\| static low precision \\(every layer swapped\\) \\|.*\\| 5\\.00 / 5 \\| 100\\.0 % \\|");
+            assertThat(md).containsPattern("\\| full precision \\(morph off\\) \\|.*\\| 0\\.00 / 0 \\| 0\\.0 % \\|");
+            assertThat(server.log()).contains("swap_up");
+        }
     }
 
     private static String row(String md, int swappedLayers) {
