@@ -125,7 +125,9 @@ public final class BenchCompareCommand implements Callable<Integer> {
             }
         }
         var report = new CompareReportWriter(quality, model, outputDir, describe(budgetValue, workload), load.sloTtftMs).write(runs, err);
-        spec.commandLine().getOut().print(report);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(report);
+        out.flush();
         return 0;
     }
 
