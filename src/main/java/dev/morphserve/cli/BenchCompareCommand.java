@@ -121,7 +121,7 @@ public final class BenchCompareCommand implements Callable<Integer> {
                     mapping = LengthMapper.map(workload.requests(), context, load.lengthMapping);
                     err.printf("%s%nlength mapping: %s%n", workload.describe(), mapping.describe());
                 }
-                runs.add(run(http, base, morph, info, config, mapping));
+                runs.add(run(http, base, morph, info, config, mapping, workload.describe()));
             }
         }
         var report = new CompareReportWriter(quality, model, outputDir, describe(budgetValue, workload), load.sloTtftMs).write(runs, err);
@@ -150,11 +150,11 @@ public final class BenchCompareCommand implements Callable<Integer> {
         }
     }
 
-    private CompareRun run(HttpClient http, URI base, MorphClient morph, ServerInfo info, CompareConfig config, LengthMapping mapping)
-            throws Exception {
+    private CompareRun run(HttpClient http, URI base, MorphClient morph, ServerInfo info, CompareConfig config, LengthMapping mapping,
+            String workloadDescription) throws Exception {
         Map<Integer, Long> before = morph.tokensBySwappedLayers();
         long preemptionsBefore = morph.preemptions();
-        BenchConfig benchConfig = new BenchConfig(base.toString(), info.modelId(), load.workload().describe(), mapping.contextTokens(),
+        BenchConfig benchConfig = new BenchConfig(base.toString(), info.modelId(), workloadDescription, mapping.contextTokens(),
                 "server", load.lengthMapping.name().toLowerCase(Locale.ROOT), load.vocabMin, load.vocabMax, load.seed, null,
                 requestTimeoutS, Instant.now().toString());
         var settings = new ServeBenchmark.Settings(base, info.modelId(), load.prompts(), load.slo(), 0,
@@ -174,7 +174,8 @@ public final class BenchCompareCommand implements Callable<Integer> {
     }
 
     private String describe(String budgetValue, Workload workload) {
-        return (model != null ? "model " + model.getFileName() + ", budget " + budgetValue + " bytes, " + threads + " threads"
+        return (model != null ? "model " + model.getFileName() + ", budget " + budgetValue
+                + (budget == null ? " bytes (1.07 x the model file)" : "") + ", " + threads + " threads"
                 : "server " + url) + "; load: " + workload.describe() + "; TTFT SLO " + load.sloTtftMs + " ms"
                 + (load.sloTpotMs != null ? ", TPOT SLO " + load.sloTpotMs + " ms" : "");
     }
