@@ -210,7 +210,7 @@ final class PanelKernels {
         for (int bi = 0; bi < nb; bi++) {
             block4x4(w, bi * G * 32 * L, x, x0 + 32 * bi, xs, blk);
             for (int t = 0; t < 4; t++) {
-                fold(blk, t * G * L, sc, bi * G * L, scale(da, o0 + t * os + bi), racc, ra + t * GROUP_ROWS);
+                fold(blk, t * G * L, sc, bi * G * L, da, o0 + t * os + bi, racc, ra + t * GROUP_ROWS);
             }
         }
     }
@@ -279,7 +279,7 @@ final class PanelKernels {
             float[] blk) {
         for (int bi = 0; bi < nb; bi++) {
             block4x1(w, bi * G * 32 * L, x, x0 + 32 * bi, blk);
-            fold(blk, 0, sc, bi * G * L, scale(da, o0 + bi), racc, ra);
+            fold(blk, 0, sc, bi * G * L, da, o0 + bi, racc, ra);
         }
     }
 
@@ -299,20 +299,24 @@ final class PanelKernels {
         a3.intoArray(blk, 3 * L);
     }
 
-    /** Activation scale of one (token, block): da[i], or 1 (exact: d * 1 == d) when there is none. */
-    private static float scale(float[] da, int i) {
-        return da == null ? 1f : da[i];
+    /** racc[r + p*L ..] = fma(blk[a + p*L ..], sc[si + p*L ..] * d, racc[r + p*L ..]) for the 4 panels of one token. */
+    private static void fold(float[] blk, int a, float[] sc, int si, float[] da, int di, float[] racc, int r) {
+        if (da == null) {
+            fold(blk, a, sc, si, racc, r);
+        } else {
+            foldScaled(blk, a, sc, si, da[di], racc, r);
+        }
     }
 
-    /** racc[r + p*L ..] = fma(blk[a + p*L ..], sc[si + p*L ..] * d, racc[r + p*L ..]) for the 4 panels of one token. */
-    private static void fold(float[] blk, int a, float[] sc, int si, float d, float[] racc, int r) {
-        if (d == 1f) { // skipping * 1 changes no bit; a vector ternary here slowed F16 / Q8_0 batches
-            for (int p = 0; p < G * L; p += L) {
-                FloatVector.fromArray(F, blk, a + p).fma(FloatVector.fromArray(F, sc, si + p),
-                        FloatVector.fromArray(F, racc, r + p)).intoArray(racc, r + p);
-            }
-            return;
+    private static void fold(float[] blk, int a, float[] sc, int si, float[] racc, int r) {
+        for (int p = 0; p < G * L; p += L) {
+            FloatVector.fromArray(F, blk, a + p).fma(FloatVector.fromArray(F, sc, si + p),
+                    FloatVector.fromArray(F, racc, r + p)).intoArray(racc, r + p);
         }
+    }
+
+    /** The Q4_0 fold: the scale is d[r][b] * da[t][b]; with da = 1 it would equal {@link #fold}. */
+    private static void foldScaled(float[] blk, int a, float[] sc, int si, float d, float[] racc, int r) {
         FloatVector dv = FloatVector.broadcast(F, d);
         for (int p = 0; p < G * L; p += L) {
             FloatVector.fromArray(F, blk, a + p).fma(FloatVector.fromArray(F, sc, si + p).mul(dv),
