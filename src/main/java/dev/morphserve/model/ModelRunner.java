@@ -123,24 +123,14 @@ public final class ModelRunner {
         Norms.rmsNorm(s.xb, s.x, w.ffnNorm(), n, dim, config.rmsNormEps());
         kernels.matmul(w.wGate(), s.xb, n, s.gate);
         kernels.matmul(w.wUp(), s.xb, n, s.up);
-        // SwiGLU (one Math.exp per element) split over the pool instead of on the engine thread alone
-        int total = n * ffn;
-        pool.run((total + SWIGLU_CHUNK - 1) / SWIGLU_CHUNK, (c, worker) ->
-                swiGlu(s.gate, s.up, c * SWIGLU_CHUNK, Math.min(total, (c + 1) * SWIGLU_CHUNK)));
+        for (int i = 0; i < n * ffn; i++) {
+            float g = s.gate[i];
+            // SwiGLU: silu(g) * up
+            s.gate[i] = g / (1f + (float) Math.exp(-g)) * s.up[i];
+        }
         kernels.matmul(w.wDown(), s.gate, n, s.xb);
         for (int i = 0; i < n * dim; i++) {
             s.x[i] += s.xb[i];
-        }
-    }
-
-    /** Elements of gate per SwiGLU chunk: 2 chunks for one TinyLlama token (ffn 5632). */
-    private static final int SWIGLU_CHUNK = 4096;
-
-    /** gate[i] = silu(gate[i]) * up[i] for i in [from, to): element-wise, so the split changes no bit. */
-    private static void swiGlu(float[] gate, float[] up, int from, int to) {
-        for (int i = from; i < to; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
     }
 
