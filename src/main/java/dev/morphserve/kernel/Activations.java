@@ -39,13 +39,4 @@ final class Activations {
         }
         Arrays.fill(xp, dst + cols, dst + colsPad, 0f);
     }
-
-    /** Sum of xp[i..i+32) in a fixed order (the same for every caller, so results do not depend on the batch). */
-    static float blockSum(float[] xp, int i) {
-        float s = 0f;
-        for (int j = 0; j < 32; j++) {
-            s += xp[i + j];
-        }
-        return s;
-    }
 }

@@ -24,18 +24,20 @@ import jdk.incubator.vector.VectorOperators;
  * <pre>
  * per (row r, token t), for each block b of 32 columns in order:
  *   a     = 0;  for e in 0..31:  a = fma(q[r][32b+e], x[t][32b+e], a)     q: code as float (F16: weight)
- *   acc   = fma(a - off[t][b], d[r][b], acc)                               d: scale (F16: 1)
- *   off[t][b] = 8 * sum_e x[t][32b+e] for Q4_0 (its codes carry +8), else 0
+ *   acc   = fma(a, d[r][b] * da[t][b], acc)       d: weight scale (F16: 1), da: activation scale (Q4_0, else 1)
  * out[t][r] = acc
  * </pre>
  *
  * Two ways compute exactly that sequence, so a token's result is bit-identical whichever runs it
  * and whatever the batch (batch invariance):
  * <ul>
- *   <li>decode steps of Q8_0 / Q4_0 (one token): {@link #q8x1} / {@link #q4x1} straight from the codes;
+ *   <li>decode steps of Q8_0 (one token): {@link #q8x1} straight from the codes;
  *   <li>everything else: a chunk of {@value #NB} blocks of the group decoded to floats in an L1
  *       scratch, then register tiles of 4 panels x 4 tokens ({@link #tile4x4}) or x 1 ({@link #tile4x1}).
  * </ul>
+ * Q4_0 decode steps run {@link Q4Kernels} (16-bit integer lanes); Q4_0 batches come here with x = the
+ * 8-bit activation codes and da = their scales, so that a = the exact integer isum of Q4Kernels and
+ * the fold is the same fma(isum, d * da, acc).
  */
 final class PanelKernels {
     /** Blocks per scratch chunk: 4 panels x 4 blocks x 32 x 16 floats = 32 KiB with 16 lanes. */
@@ -73,22 +75,17 @@ final class PanelKernels {
      * Group g of panel tensor data {@code w} times every token.
      *
      * @param x    [numTokens][colsPad] activations, zero past cols (colsPad = 32 * blocks)
-     * @param off  [numTokens][blocks] per-block offsets (see class comment)
      * @param out  [numTokens][rows]
      */
-    static void group(GgmlType type, MemorySegment w, int rows, int blocks, int g, float[] x, float[] off,
+    static void group(GgmlType type, MemorySegment w, int rows, int blocks, int g, float[] x, float[] da,
             int numTokens, float[] out, Scratch s) {
         int colsPad = 32 * blocks;
         int r0 = g * GROUP_ROWS;
         int rowsHere = Math.min(GROUP_ROWS, rows - r0);
         long bb = Panels.blockBytes(type);
         long base = Panels.offset(type, blocks, g, 0);
-        if (numTokens == 1 && type != GgmlType.F16) {
-            if (type == GgmlType.Q4_0) {
-                q4x1(w, base, bb, blocks, x, off, s.one);
-            } else {
-                q8x1(w, base, bb, blocks, x, s.one);
-            }
+        if (numTokens == 1 && type == GgmlType.Q8_0 && da == null) {
+            q8x1(w, base, bb, blocks, x, s.one);
             System.arraycopy(s.one, 0, out, r0, rowsHere);
             return;
         }
@@ -99,8 +96,8 @@ final class PanelKernels {
             long at = base + (long) b0 * G * bb;
             float[] sc = s.sc;
             switch (type) {
-                case Q4_0 -> decodeQ4(w, at, bb, nb, s.w, sc);
                 case Q8_0 -> decodeQ8(w, at, bb, nb, s.w, sc);
+                case Q4_0 -> decodeQ4(w, at, nb, s.w, sc);
                 case F16 -> {
                     decodeF16(w, at, nb, s.w);
                     sc = ONES;
@@ -109,11 +106,11 @@ final class PanelKernels {
             }
             int t = 0;
             for (; t + 4 <= numTokens; t += 4) {
-                tile4x4(s.w, sc, nb, x, t * colsPad + 32 * b0, colsPad, off, t * blocks + b0, blocks, racc,
+                tile4x4(s.w, sc, nb, x, t * colsPad + 32 * b0, colsPad, da, t * blocks + b0, blocks, racc,
                         t * GROUP_ROWS, s.blk);
             }
             for (; t < numTokens; t++) {
-                tile4x1(s.w, sc, nb, x, t * colsPad + 32 * b0, off, t * blocks + b0, racc, t * GROUP_ROWS, s.blk);
+                tile4x1(s.w, sc, nb, x, t * colsPad + 32 * b0, da, t * blocks + b0, racc, t * GROUP_ROWS, s.blk);
             }
         }
         for (int t = 0; t < numTokens; t++) {
@@ -122,19 +119,6 @@ final class PanelKernels {
     }
 
     // ---------------------------------------------------------------- decode to scratch
-
-    private static void decodeQ4(MemorySegment w, long at, long bb, int nb, float[] dst, float[] sc) {
-        for (int i = 0; i < nb * G; i++, at += bb) {
-            FloatVector.fromMemorySegment(F, w, at, LE).intoArray(sc, i * L);
-            int d = i * 32 * L;
-            long q = at + 4L * L;
-            for (int j = 0; j < 16; j++) {
-                IntVector v = codes4(w, q + (long) j * L);
-                lo(v).intoArray(dst, d + 2 * j * L);
-                hi(v).intoArray(dst, d + (2 * j + 1) * L);
-            }
-        }
-    }
 
     private static void decodeQ8(MemorySegment w, long at, long bb, int nb, float[] dst, float[] sc) {
         for (int i = 0; i < nb * G; i++, at += bb) {
@@ -147,6 +131,28 @@ final class PanelKernels {
         }
     }
 
+    /**
+     * Q4_0 group-blocks ({@link Panels}) to (q - 8) as floats: with 8-bit activation codes for x the
+     * tiles then sum exact integers (every partial sum is below 2^24), the isum of {@link Q4Kernels}.
+     */
+    private static void decodeQ4(MemorySegment w, long at, int nb, float[] dst, float[] sc) {
+        for (int bi = 0; bi < nb; bi++, at += Q4Kernels.GROUP_BLOCK_BYTES) {
+            for (int p = 0; p < G; p++) {
+                int i = bi * G + p;
+                FloatVector.fromMemorySegment(F, w, at + 4L * p * L, LE).intoArray(sc, i * L);
+                long q = at + 4L * GROUP_ROWS + (long) p * L;
+                int d = i * 32 * L;
+                for (int j = 0; j < 16; j++, q += GROUP_ROWS) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, q, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    ((FloatVector) v.and(0x0f).sub(8).convert(VectorOperators.I2F, 0)).intoArray(dst, d + 2 * j * L);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0))
+                            .intoArray(dst, d + (2 * j + 1) * L);
+                }
+            }
+        }
+    }
+
     /** C2 compiles this loop to vcvtph2ps (measured ~40 halves/ns from L1). */
     private static void decodeF16(MemorySegment w, long at, int nb, float[] dst) {
         int n = nb * G * 32 * L;
@@ -155,67 +161,13 @@ final class PanelKernels {
         }
     }
 
-    private static IntVector codes4(MemorySegment w, long at) {
-        return (IntVector) ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-    }
-
-    private static FloatVector lo(IntVector v) {
-        return (FloatVector) v.and(0x0f).convert(VectorOperators.I2F, 0);
-    }
-
-    private static FloatVector hi(IntVector v) {
-        return (FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
-    }
-
     private static FloatVector codes8(MemorySegment w, long at) {
         return (FloatVector) ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
     // ---------------------------------------------------------------- decode steps, fused
 
-    /** One token, Q4_0, 4 panels straight from the codes; res: [4L]. */
-    static void q4x1(MemorySegment w, long at, long bb, int blocks, float[] x, float[] off, float[] res) {
-        FloatVector r0 = FloatVector.zero(F);
-        FloatVector r1 = r0;
-        FloatVector r2 = r0;
-        FloatVector r3 = r0;
-        long step = G * bb;
-        for (int b = 0; b < blocks; b++, at += step) {
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            long q = at + 4L * L;
-            int xb = 32 * b;
-            for (int j = 0; j < 16; j++, q += L) {
-                FloatVector xl = FloatVector.broadcast(F, x[xb + 2 * j]);
-                FloatVector xh = FloatVector.broadcast(F, x[xb + 2 * j + 1]);
-                IntVector v0 = codes4(w, q);
-                IntVector v1 = codes4(w, q + bb);
-                IntVector v2 = codes4(w, q + 2 * bb);
-                IntVector v3 = codes4(w, q + 3 * bb);
-                a0 = lo(v0).fma(xl, a0);
-                a1 = lo(v1).fma(xl, a1);
-                a2 = lo(v2).fma(xl, a2);
-                a3 = lo(v3).fma(xl, a3);
-                a0 = hi(v0).fma(xh, a0);
-                a1 = hi(v1).fma(xh, a1);
-                a2 = hi(v2).fma(xh, a2);
-                a3 = hi(v3).fma(xh, a3);
-            }
-            FloatVector o = FloatVector.broadcast(F, off[b]);
-            r0 = a0.sub(o).fma(FloatVector.fromMemorySegment(F, w, at, LE), r0);
-            r1 = a1.sub(o).fma(FloatVector.fromMemorySegment(F, w, at + bb, LE), r1);
-            r2 = a2.sub(o).fma(FloatVector.fromMemorySegment(F, w, at + 2 * bb, LE), r2);
-            r3 = a3.sub(o).fma(FloatVector.fromMemorySegment(F, w, at + 3 * bb, LE), r3);
-        }
-        r0.intoArray(res, 0);
-        r1.intoArray(res, L);
-        r2.intoArray(res, 2 * L);
-        r3.intoArray(res, 3 * L);
-    }
-
-    /** One token, Q8_0, 4 panels straight from the codes; res: [4L]. (off is 0 for Q8_0: a - 0 == a.) */
+    /** One token, Q8_0, 4 panels straight from the codes; res: [4L]. */
     static void q8x1(MemorySegment w, long at, long bb, int blocks, float[] x, float[] res) {
         FloatVector r0 = FloatVector.zero(F);
         FloatVector r1 = r0;
@@ -251,14 +203,14 @@ final class PanelKernels {
 
     /**
      * 4 panels x 4 tokens over nb blocks of the scratch. Token i reads x[x0 + i*xs + 32*bi + e] and
-     * off[o0 + i*os + bi], and accumulates into racc[ra + i*GROUP_ROWS + p*L ..].
+     * accumulates into racc[ra + i*GROUP_ROWS + p*L ..].
      */
-    static void tile4x4(float[] w, float[] sc, int nb, float[] x, int x0, int xs, float[] off, int o0, int os,
+    static void tile4x4(float[] w, float[] sc, int nb, float[] x, int x0, int xs, float[] da, int o0, int os,
             float[] racc, int ra, float[] blk) {
         for (int bi = 0; bi < nb; bi++) {
             block4x4(w, bi * G * 32 * L, x, x0 + 32 * bi, xs, blk);
             for (int t = 0; t < 4; t++) {
-                fold(blk, t * G * L, off[o0 + t * os + bi], sc, bi * G * L, racc, ra + t * GROUP_ROWS);
+                fold(blk, t * G * L, sc, bi * G * L, da, o0 + t * os + bi, racc, ra + t * GROUP_ROWS);
             }
         }
     }
@@ -322,12 +274,12 @@ final class PanelKernels {
         a33.intoArray(blk, 15 * L);
     }
 
-    /** 4 panels x 1 token: the same sequence per (row, token) as {@link #tile4x4}, {@link #q4x1}, {@link #q8x1}. */
-    static void tile4x1(float[] w, float[] sc, int nb, float[] x, int x0, float[] off, int o0, float[] racc, int ra,
+    /** 4 panels x 1 token: the same sequence per (row, token) as {@link #tile4x4} and {@link #q8x1}. */
+    static void tile4x1(float[] w, float[] sc, int nb, float[] x, int x0, float[] da, int o0, float[] racc, int ra,
             float[] blk) {
         for (int bi = 0; bi < nb; bi++) {
             block4x1(w, bi * G * 32 * L, x, x0 + 32 * bi, blk);
-            fold(blk, 0, off[o0 + bi], sc, bi * G * L, racc, ra);
+            fold(blk, 0, sc, bi * G * L, da, o0 + bi, racc, ra);
         }
     }
 
@@ -347,11 +299,27 @@ final class PanelKernels {
         a3.intoArray(blk, 3 * L);
     }
 
-    /** racc[r + p*L ..] = fma(blk[a + p*L ..] - off, sc[si + p*L ..], racc[r + p*L ..]) for the 4 panels of one token. */
-    private static void fold(float[] blk, int a, float off, float[] sc, int si, float[] racc, int r) {
-        FloatVector o = FloatVector.broadcast(F, off);
+    /** racc[r + p*L ..] = fma(blk[a + p*L ..], sc[si + p*L ..] * d, racc[r + p*L ..]) for the 4 panels of one token. */
+    private static void fold(float[] blk, int a, float[] sc, int si, float[] da, int di, float[] racc, int r) {
+        if (da == null) {
+            fold(blk, a, sc, si, racc, r);
+        } else {
+            foldScaled(blk, a, sc, si, da[di], racc, r);
+        }
+    }
+
+    private static void fold(float[] blk, int a, float[] sc, int si, float[] racc, int r) {
         for (int p = 0; p < G * L; p += L) {
-            FloatVector.fromArray(F, blk, a + p).sub(o).fma(FloatVector.fromArray(F, sc, si + p),
+            FloatVector.fromArray(F, blk, a + p).fma(FloatVector.fromArray(F, sc, si + p),
+                    FloatVector.fromArray(F, racc, r + p)).intoArray(racc, r + p);
+        }
+    }
+
+    /** The Q4_0 fold: the scale is d[r][b] * da[t][b]; with da = 1 it would equal {@link #fold}. */
+    private static void foldScaled(float[] blk, int a, float[] sc, int si, float d, float[] racc, int r) {
+        FloatVector dv = FloatVector.broadcast(F, d);
+        for (int p = 0; p < G * L; p += L) {
+            FloatVector.fromArray(F, blk, a + p).fma(FloatVector.fromArray(F, sc, si + p).mul(dv),
                     FloatVector.fromArray(F, racc, r + p)).intoArray(racc, r + p);
         }
     }

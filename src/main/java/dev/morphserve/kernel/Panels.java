@@ -19,11 +19,14 @@ import java.nio.ByteOrder;
  * panel = L consecutive rows (L = float lanes), group = G = 4 panels = 4L rows (the unit of work)
  * rows padded with zero rows to whole groups, columns with zero columns to whole blocks of 32
  *
- * data = [group g][block b][panel p] panel-blocks of blockBytes each, so one group is one stream:
- *   Q4_0: [scale f32 x L][16 steps j][L bytes]   byte l of step j = q[l][2j] | q[l][2j+1] << 4
- *   Q8_0: [scale f32 x L][32 steps e][L bytes]   byte l of step e = q[l][e]   (int8)
- *   F16 : [32 steps e][L halves]                 half l of step e = w[l][32b + e]
- * where l is the row p*L + l of the group, q the ggml codes (Q4_0: 0..15, value (q - 8) * d).
+ * data = [group g][block b] group-blocks of G * blockBytes each, so one group is one stream:
+ *   Q8_0, F16: [panel p] panel-blocks of blockBytes each
+ *     Q8_0: [scale f32 x L][32 steps e][L bytes]   byte l of step e = q[l][e]   (int8)
+ *     F16 : [32 steps e][L halves]                 half l of step e = w[l][32b + e]
+ *     where l is the row p*L + l of the group
+ *   Q4_0: [scale f32 x 4L][16 steps j][4L bytes]   byte i of step j = q[i][2j] | q[i][2j+1] << 4
+ *     where i is the row of the group: a step is one load for all 4 panels ({@link Q4Kernels})
+ * q: the ggml codes (Q4_0: 0..15, value (q - 8) * d).
  * </pre>
  *
  * The scales are the blocks' f16 scales widened to f32 (exact), padding has scale 0 and codes 0.
@@ -105,11 +108,12 @@ final class Panels {
                 switch (type) {
                     case Q4_0 -> {
                         int s = rs + b * 18;
-                        outSeg.set(F32LE, pb + 4L * l, Float.float16ToFloat(half(src, s)));
+                        int gb = (int) (b * G * bb); // this group-block in out: rows interleaved whole-group
+                        outSeg.set(F32LE, gb + 4L * i, Float.float16ToFloat(half(src, s)));
                         for (int j = 0; j < 16; j++) {
                             int lo = nibble(src, s + 2, 2 * j);
                             int hi = nibble(src, s + 2, 2 * j + 1);
-                            out[pb + 4 * L + j * L + l] = (byte) (lo | hi << 4);
+                            out[gb + 4 * GROUP_ROWS + j * GROUP_ROWS + i] = (byte) (lo | hi << 4);
                         }
                     }
                     case Q8_0 -> {

@@ -1,12 +1,16 @@
 package dev.morphserve.kernel;
 
+import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.tensor.Q8_0Codec;
 import dev.morphserve.tensor.Tensor;
 import dev.morphserve.tensor.TensorCodec;
 
 /**
  * The reference: decode each weight row to floats with {@link TensorCodec}, then a double-precision
- * dot product per token, on the calling thread. Slow and obviously correct; activations stay float
- * (no 8-bit activation quantization), so it is the exact product of the stored weights.
+ * dot product per token, on the calling thread. Slow and obviously correct. For Q4_0 weights the
+ * activations are first quantized to Q8_0 and dequantized ({@code code * d}), as llama.cpp's
+ * vec_dot_q4_0_q8_0 and {@link VectorKernels} do; for every other type they stay float, so the
+ * result is the exact product of the stored weights.
  */
 public final class ScalarKernels implements Kernels {
 
@@ -17,6 +21,9 @@ public final class ScalarKernels implements Kernels {
         int rows = w.rows();
         int cols = w.cols();
         float[] row = new float[cols]; // [cols] decoded weight row
+        if (w.type() == GgmlType.Q4_0) {
+            x = quantizedQ8_0(x, numTokens * cols);
+        }
         for (int r = 0; r < rows; r++) {
             TensorCodec.decodeRow(w, r, row, 0);
             for (int t = 0; t < numTokens; t++) {
@@ -28,5 +35,18 @@ public final class ScalarKernels implements Kernels {
                 out[t * rows + r] = (float) sum;
             }
         }
+    }
+
+    /** x[0 .. n) quantized per 32 as ggml's Q8_0 and dequantized; n is a multiple of 32 (Q4_0 cols are). */
+    private static float[] quantizedQ8_0(float[] x, int n) {
+        float[] q = new float[n]; // [numTokens][cols]
+        byte[] codes = new byte[32];
+        for (int b = 0; b < n; b += 32) {
+            float d = Float.float16ToFloat(Q8_0Codec.quantizeBlock(x, b, codes, 0));
+            for (int j = 0; j < 32; j++) {
+                q[b + j] = codes[j] * d;
+            }
+        }
+        return q;
     }
 }

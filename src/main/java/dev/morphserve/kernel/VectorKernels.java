@@ -71,6 +71,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         this.pool = pool;
         this.ownsPool = ownsPool;
         this.scratch = new Scratch[pool.parallelism()];
+        this.q4x = new Q4Activations();
         for (int i = 0; i < scratch.length; i++) {
             scratch[i] = new Scratch();
         }
@@ -144,9 +145,12 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         });
     }
 
-    private float[] off = new float[0]; // [numTokens][blocks] per-block activation offsets (panel path)
+    private final Q4Activations q4x; // Q4_0 activations of the current call
 
-    /** Prepared weights: see {@link PanelKernels}. Activations stay float (no 8-bit quantization). */
+    /**
+     * Prepared weights: Q4_0 through {@link Q4Kernels} with 8-bit activations (as llama.cpp), F16 and
+     * Q8_0 through {@link PanelKernels} with float activations.
+     */
     private void matmulPanels(Tensor w, float[] x, int numTokens, float[] out) {
         GgmlType type = w.type();
         if (!Panels.supports(type)) {
@@ -154,26 +158,29 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         }
         int cols = w.cols();
         int blocks = Panels.blocks(cols);
+        MemorySegment data = w.data();
+        int rows = w.rows();
+        if (type == GgmlType.Q4_0) {
+            q4x.prepare(x, numTokens, cols, pool);
+            if (numTokens == 1) {
+                pool.run(Panels.groups(rows), (g, worker) ->
+                        Q4Kernels.group(data, rows, blocks, g, q4x, out, scratch[worker].panels.one));
+            } else {
+                pool.run(Panels.groups(rows), (g, worker) -> PanelKernels.group(type, data, rows, blocks, g, q4x.codes,
+                        q4x.scale, numTokens, out, scratch[worker].panels));
+            }
+            return;
+        }
         int colsPad = 32 * blocks;
         if (xp.length < numTokens * colsPad) {
             xp = new float[numTokens * colsPad];
         }
-        if (off.length < numTokens * blocks) {
-            off = new float[numTokens * blocks];
-        }
         float[] xpad = xp;
-        float[] offs = off;
-        boolean q4 = type == GgmlType.Q4_0;
         for (int t = 0; t < numTokens; t++) {
             Activations.copyPadded(x, t, cols, xpad, colsPad);
-            for (int b = 0; b < blocks; b++) {
-                offs[t * blocks + b] = q4 ? 8f * Activations.blockSum(xpad, t * colsPad + 32 * b) : 0f;
-            }
         }
-        MemorySegment data = w.data();
-        int rows = w.rows();
         pool.run(Panels.groups(rows), (g, worker) ->
-                PanelKernels.group(type, data, rows, blocks, g, xpad, offs, numTokens, out, scratch[worker].panels));
+                PanelKernels.group(type, data, rows, blocks, g, xpad, null, numTokens, out, scratch[worker].panels));
     }
 
     private static void panel(Tensor w, int r0, float[] xp, int numTokens, int colsPad, float[] out, Scratch s) {

@@ -1,0 +1,98 @@
+package dev.morphserve.kernel;
+
+import static dev.morphserve.kernel.Lanes.F;
+import static dev.morphserve.kernel.Lanes.L;
+import static dev.morphserve.kernel.Panels.GROUP_ROWS;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q4_0 {@link Panels} times 8-bit activations (ggml's vec_dot_q4_0_q8_0), in 16-bit integer lanes:
+ * one short vector holds 2 panels (2L rows), so one multiply-add covers twice the rows of a float
+ * fma and the 4-bit codes need no conversion to float.
+ *
+ * <pre>
+ * per (row r, token t), for each block b of 32 columns in order:
+ *   isum = sum_e (q[r][32b+e] - 8) * a[t][32b+e]      exact integer, |isum| <= 32 * 8 * 127 < 2^15
+ *   acc  = fma((float) isum, d[r][b] * da[t][b], acc)  d: weight scale, da: activation scale
+ * out[t][r] = acc
+ * </pre>
+ *
+ * The integer sum is computed modulo 2^16 (short lanes wrap): its true value fits in a short, so the
+ * wrapped result is exact. Per step j the code byte v = lo + 16 hi of elements 2j, 2j+1 is used
+ * whole: {@code lo*a0 + hi*a1 = v*a0 + hi*(a1 - 16 a0)}, one mask fewer; the -8 offset is added once
+ * per block as {@code -8 * sum(a)}. This is the decode step (one token); batches take
+ * {@link PanelKernels}'s float tiles on the codes (16-bit multiply-adds measured slower there than
+ * float fmas on a decoded scratch), which get the same isum exactly and then the same two float
+ * operations, so results are batch invariant.
+ */
+final class Q4Kernels {
+    /** Shorts: 2L lanes = 2 panels. */
+    static final VectorSpecies<Short> S2 = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 32));
+    /** Bytes loaded per short vector (2L), zero-extended. */
+    private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 16));
+    /** Bytes of one group-block: [scale f32 x 4L][16 steps][4L code bytes]. */
+    static final long GROUP_BLOCK_BYTES = 4L * GROUP_ROWS + 16L * GROUP_ROWS;
+    private static final long CODES = 4L * GROUP_ROWS; // offset of step 0 in a group-block
+
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private Q4Kernels() {}
+
+    /** Group g times one token; out: [rows]. Batches go through {@link PanelKernels} (same isum, same fold). */
+    static void group(MemorySegment w, int rows, int blocks, int g, Q4Activations x, float[] out, float[] one) {
+        int r0 = g * GROUP_ROWS;
+        x1(w, (long) g * blocks * GROUP_BLOCK_BYTES, blocks, x, 0, one, 0);
+        System.arraycopy(one, 0, out, r0, Math.min(GROUP_ROWS, rows - r0));
+    }
+
+    private static ShortVector codes(MemorySegment w, long at) {
+        return (ShortVector) ByteVector.fromMemorySegment(B2, w, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+    }
+
+    /** One token (index t of x), all blocks of one group, results to res[r .. r + 4L). */
+    static void x1(MemorySegment w, long at, int blocks, Q4Activations x, int t, float[] res, int r) {
+        FloatVector r0 = FloatVector.zero(F);
+        FloatVector r1 = r0;
+        FloatVector r2 = r0;
+        FloatVector r3 = r0;
+        short[] pairs = x.pairs;
+        for (int b = 0; b < blocks; b++, at += GROUP_BLOCK_BYTES) {
+            int xb = (t * blocks + b) * 32;
+            ShortVector s0 = ShortVector.zero(S2);
+            ShortVector s1 = s0;
+            long q = at + CODES;
+            for (int j = 0; j < 32; j += 2, q += GROUP_ROWS) {
+                ShortVector a0 = ShortVector.broadcast(S2, pairs[xb + j]);
+                ShortVector a1 = ShortVector.broadcast(S2, pairs[xb + j + 1]);
+                ShortVector v0 = codes(w, q);
+                ShortVector v1 = codes(w, q + 2 * L);
+                s0 = s0.add(v0.mul(a0)).add(v0.lanewise(VectorOperators.LSHR, 4).mul(a1));
+                s1 = s1.add(v1.mul(a0)).add(v1.lanewise(VectorOperators.LSHR, 4).mul(a1));
+            }
+            ShortVector c = ShortVector.broadcast(S2, x.corr[t * blocks + b]);
+            s0 = s0.add(c);
+            s1 = s1.add(c);
+            FloatVector da = FloatVector.broadcast(F, x.scale[t * blocks + b]);
+            r0 = toFloat(s0, 0).fma(FloatVector.fromMemorySegment(F, w, at, LE).mul(da), r0);
+            r1 = toFloat(s0, 1).fma(FloatVector.fromMemorySegment(F, w, at + 4L * L, LE).mul(da), r1);
+            r2 = toFloat(s1, 0).fma(FloatVector.fromMemorySegment(F, w, at + 8L * L, LE).mul(da), r2);
+            r3 = toFloat(s1, 1).fma(FloatVector.fromMemorySegment(F, w, at + 12L * L, LE).mul(da), r3);
+        }
+        r0.intoArray(res, r);
+        r1.intoArray(res, r + L);
+        r2.intoArray(res, r + 2 * L);
+        r3.intoArray(res, r + 3 * L);
+    }
+
+    private static FloatVector toFloat(ShortVector s, int part) {
+        return (FloatVector) s.convertShape(VectorOperators.S2F, F, part);
+    }
+}
