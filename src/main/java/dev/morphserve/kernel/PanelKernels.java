@@ -1,21 +1,15 @@
 package dev.morphserve.kernel;
 
-import static dev.morphserve.kernel.Lanes.B;
 import static dev.morphserve.kernel.Lanes.F;
-import static dev.morphserve.kernel.Lanes.I;
 import static dev.morphserve.kernel.Lanes.L;
 import static dev.morphserve.kernel.Panels.G;
 import static dev.morphserve.kernel.Panels.GROUP_ROWS;
 
 import dev.morphserve.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Matmul of one {@link Panels} group (4L rows) with every token. One lane = one row, so each
@@ -33,7 +27,7 @@ import jdk.incubator.vector.VectorOperators;
  * <ul>
  *   <li>decode steps of Q8_0 (one token): {@link #q8x1} straight from the codes;
  *   <li>everything else: a chunk of {@value #NB} blocks of the group decoded to floats in an L1
- *       scratch, then register tiles of 4 panels x 4 tokens ({@link #tile4x4}) or x 1 ({@link #tile4x1}).
+ *       scratch ({@link ScratchDecode}), then register tiles of 4 panels x 4 tokens ({@link #tile4x4}) or x 1 ({@link #tile4x1}).
  * </ul>
  * Q4_0 decode steps run {@link Q4Kernels} (16-bit integer lanes); Q4_0 batches come here with x = the
  * 8-bit activation codes and da = their scales, so that a = the exact integer isum of Q4Kernels and
@@ -44,16 +38,8 @@ final class PanelKernels {
     static final int NB = 4;
 
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
-    private static final float[] ONES = ones();
 
     private PanelKernels() {}
-
-    private static float[] ones() {
-        float[] a = new float[NB * G * L];
-        Arrays.fill(a, 1f);
-        return a;
-    }
 
     /** Per-thread buffers. */
     static final class Scratch {
@@ -94,16 +80,7 @@ final class PanelKernels {
         for (int b0 = 0; b0 < blocks; b0 += NB) {
             int nb = Math.min(NB, blocks - b0);
             long at = base + (long) b0 * G * bb;
-            float[] sc = s.sc;
-            switch (type) {
-                case Q8_0 -> decodeQ8(w, at, bb, nb, s.w, sc);
-                case Q4_0 -> decodeQ4(w, at, nb, s.w, sc);
-                case F16 -> {
-                    decodeF16(w, at, nb, s.w);
-                    sc = ONES;
-                }
-                default -> throw new UnsupportedOperationException("no panel kernel for " + type);
-            }
+            float[] sc = ScratchDecode.chunk(type, w, at, bb, nb, s.w, s.sc);
             int t = 0;
             for (; t + 4 <= numTokens; t += 4) {
                 tile4x4(s.w, sc, nb, x, t * colsPad + 32 * b0, colsPad, da, t * blocks + b0, blocks, racc,
@@ -116,53 +93,6 @@ final class PanelKernels {
         for (int t = 0; t < numTokens; t++) {
             System.arraycopy(racc, t * GROUP_ROWS, out, t * rows + r0, rowsHere);
         }
-    }
-
-    // ---------------------------------------------------------------- decode to scratch
-
-    private static void decodeQ8(MemorySegment w, long at, long bb, int nb, float[] dst, float[] sc) {
-        for (int i = 0; i < nb * G; i++, at += bb) {
-            FloatVector.fromMemorySegment(F, w, at, LE).intoArray(sc, i * L);
-            int d = i * 32 * L;
-            long q = at + 4L * L;
-            for (int e = 0; e < 32; e++) {
-                codes8(w, q + (long) e * L).intoArray(dst, d + e * L);
-            }
-        }
-    }
-
-    /**
-     * Q4_0 group-blocks ({@link Panels}) to (q - 8) as floats: with 8-bit activation codes for x the
-     * tiles then sum exact integers (every partial sum is below 2^24), the isum of {@link Q4Kernels}.
-     */
-    private static void decodeQ4(MemorySegment w, long at, int nb, float[] dst, float[] sc) {
-        for (int bi = 0; bi < nb; bi++, at += Q4Kernels.GROUP_BLOCK_BYTES) {
-            for (int p = 0; p < G; p++) {
-                int i = bi * G + p;
-                FloatVector.fromMemorySegment(F, w, at + 4L * p * L, LE).intoArray(sc, i * L);
-                long q = at + 4L * GROUP_ROWS + (long) p * L;
-                int d = i * 32 * L;
-                for (int j = 0; j < 16; j++, q += GROUP_ROWS) {
-                    IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, q, LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    ((FloatVector) v.and(0x0f).sub(8).convert(VectorOperators.I2F, 0)).intoArray(dst, d + 2 * j * L);
-                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0))
-                            .intoArray(dst, d + (2 * j + 1) * L);
-                }
-            }
-        }
-    }
-
-    /** C2 compiles this loop to vcvtph2ps (measured ~40 halves/ns from L1). */
-    private static void decodeF16(MemorySegment w, long at, int nb, float[] dst) {
-        int n = nb * G * 32 * L;
-        for (int i = 0; i < n; i++) {
-            dst[i] = Float.float16ToFloat(w.get(I16, at + 2L * i));
-        }
-    }
-
-    private static FloatVector codes8(MemorySegment w, long at) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
     // ---------------------------------------------------------------- decode steps, fused
@@ -183,10 +113,10 @@ final class PanelKernels {
             int xb = 32 * b;
             for (int e = 0; e < 32; e++, q += L) {
                 FloatVector xv = FloatVector.broadcast(F, x[xb + e]);
-                a0 = codes8(w, q).fma(xv, a0);
-                a1 = codes8(w, q + bb).fma(xv, a1);
-                a2 = codes8(w, q + 2 * bb).fma(xv, a2);
-                a3 = codes8(w, q + 3 * bb).fma(xv, a3);
+                a0 = ScratchDecode.codes8(w, q).fma(xv, a0);
+                a1 = ScratchDecode.codes8(w, q + bb).fma(xv, a1);
+                a2 = ScratchDecode.codes8(w, q + 2 * bb).fma(xv, a2);
+                a3 = ScratchDecode.codes8(w, q + 3 * bb).fma(xv, a3);
             }
             r0 = a0.fma(FloatVector.fromMemorySegment(F, w, at, LE), r0);
             r1 = a1.fma(FloatVector.fromMemorySegment(F, w, at + bb, LE), r1);
