@@ -10,14 +10,13 @@ import java.util.Map;
  * @param tokensBySwappedLayers generated tokens by the number of layers swapped when each was
  *                              generated (differences of the server's counters over the run)
  * @param preemptions           requests preempted during the run
- * @param swapOrder             the server's swap order, first swapped first
+ * @param numLayers             decoder layers of the served model
  */
 public record CompareRun(CompareConfig config, BenchReport report, Map<Integer, Long> tokensBySwappedLayers, long preemptions,
-        List<Integer> swapOrder, int numLayers) {
+        int numLayers) {
 
     public CompareRun {
         tokensBySwappedLayers = Map.copyOf(tokensBySwappedLayers);
-        swapOrder = List.copyOf(swapOrder);
     }
 
     public long generatedTokens() {

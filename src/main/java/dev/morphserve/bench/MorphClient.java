@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
 public final class MorphClient {
     private static final Pattern TOKENS_BY_SWAPPED = Pattern.compile(
             "(?m)^morphserve_generation_tokens_by_swapped_layers_total\\{swapped_layers=\"(\\d+)\"} (\\S+)$");
-    private static final Pattern PREEMPTIONS = Pattern.compile("(?m)^morphserve_num_preemptions_total (\\S+)$");
 
     private final HttpClient http;
     private final URI url;
@@ -87,9 +86,9 @@ public final class MorphClient {
         return tokens;
     }
 
+    /** Requests preempted since the server started. */
     public long preemptions() throws IOException, InterruptedException {
-        Matcher m = PREEMPTIONS.matcher(metrics());
-        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+        return state().at("/queue/preemptions").asLong();
     }
 
     private String metrics() throws IOException, InterruptedException {

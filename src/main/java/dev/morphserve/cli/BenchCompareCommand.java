@@ -168,9 +168,7 @@ public final class BenchCompareCommand implements Callable<Integer> {
                 tokens.put(k, delta);
             }
         });
-        var state = morph.state();
-        return new CompareRun(config, report, tokens, morph.preemptions() - preemptionsBefore, morph.swapOrder(),
-                state.path("layers").size());
+        return new CompareRun(config, report, tokens, morph.preemptions() - preemptionsBefore, morph.state().path("layers").size());
     }
 
     private String describe(String budgetValue, Workload workload) {

@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorOperators;
  * {@link Q4Kernels} reads.
  *
  * <pre>
- * pairs : [1][blocks][32] shorts           per step j: a[2j], a[2j+1] - 16 a[2j] (decode steps only)
- * corr  : [1][blocks]     shorts           -8 * sum of the block's 32 codes (|.| <= 32512; decode steps only)
+ * pairs : [blocks][32] shorts              per step j: a[2j], a[2j+1] - 16 a[2j] (decode steps only)
+ * corr  : [blocks]     shorts              -8 * sum of the block's 32 codes (|.| <= 32512; decode steps only)
  * scale : [numTokens][blocks]     floats   da, the f16 scale widened
  * codes : [numTokens][cols]       floats   a, for the float tiles of batches
  * </pre>
@@ -31,15 +31,17 @@ final class Q4Activations {
     /** Quantizes x: [numTokens][cols], cols a multiple of 32, sharing the tokens over the pool. */
     void prepare(float[] x, int numTokens, int cols, WorkerPool pool) {
         int blocks = cols / 32;
-        if (pairs.length < numTokens * cols) {
-            pairs = new short[numTokens * cols];
+        if (codes.length < numTokens * cols) {
             codes = new float[numTokens * cols];
         }
-        if (corr.length < numTokens * blocks) {
-            corr = new short[numTokens * blocks];
+        if (scale.length < numTokens * blocks) {
             scale = new float[numTokens * blocks];
         }
         if (numTokens == 1) {
+            if (pairs.length < cols) { // one token's worth: only decode steps read them
+                pairs = new short[cols];
+                corr = new short[blocks];
+            }
             token(x, 0, blocks, true);
         } else {
             pool.run(numTokens, (t, worker) -> token(x, t, blocks, false));

@@ -70,6 +70,6 @@ class CompareRunTest {
 
     private static CompareRun run(CompareConfig config, List<ServerSample> samples, Map<Integer, Long> tokens) {
         var report = new BenchReport(null, null, metrics(new double[] {100}), List.of(), samples);
-        return new CompareRun(config, report, tokens, 0, List.of(0, 1, 2, 3), 4);
+        return new CompareRun(config, report, tokens, 0, 4);
     }
 }
