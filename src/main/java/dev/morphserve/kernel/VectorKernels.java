@@ -41,6 +41,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
     private final boolean ownsPool;
     private final Scratch[] scratch; // [parallelism]
     private float[] xp = new float[0]; // [numTokens][colsPad] prepared activations
+    private float[] xs = new float[0]; // [colsPad] F16 decode step: activations * 2^112
 
     /** Per-thread buffers, grown on demand and reused across calls. */
     private static final class Scratch {
@@ -178,6 +179,17 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         float[] xpad = xp;
         for (int t = 0; t < numTokens; t++) {
             Activations.copyPadded(x, t, cols, xpad, colsPad);
+        }
+        if (numTokens == 1 && type == GgmlType.F16) {
+            if (xs.length < colsPad) {
+                xs = new float[colsPad];
+            }
+            float[] scaled = xs;
+            if (F16Kernels.scale(xpad, colsPad, scaled)) {
+                pool.run(Panels.groups(rows), (g, worker) ->
+                        F16Kernels.group(data, rows, blocks, g, scaled, out, scratch[worker].panels.one));
+                return;
+            }
         }
         pool.run(Panels.groups(rows), (g, worker) ->
                 PanelKernels.group(type, data, rows, blocks, g, xpad, null, numTokens, out, scratch[worker].panels));

@@ -120,6 +120,31 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * The F16 decode step multiplies by activations scaled by 2^112 ({@link F16Kernels}): activations
+     * just under 2^16, subnormal ones, and ones past 2^16 (where it must fall back to the scratch
+     * path) all give the batch's bits.
+     */
+    @Test
+    void f16DecodeStep_staysBitIdenticalToTheBatchAtTheEdgesOfItsScaledRange() {
+        Random rnd = new Random(16);
+        VectorKernels k = new VectorKernels(pool3);
+        int rows = 70;
+        int cols = 100;
+        Tensor wp = k.prepare(randomTensor(GgmlType.F16, rows, cols, rnd));
+        float[][] edges = {{65_535.99f, -65_535.99f, 1e-40f, -3e-39f}, {65_536f, 1e5f}, {Float.NaN}};
+        for (float[] edge : edges) {
+            float[] x = randomX(4, cols, rnd);
+            for (int i = 0; i < edge.length; i++) {
+                x[7 * i + 3] = edge[i];
+                x[cols + 11 * i] = edge[i];
+            }
+            float[] batched = new float[4 * rows];
+            k.matmul(wp, x, 4, batched);
+            checkBatchInvariance(k, wp, x, 4, batched, "F16 edge activations " + java.util.Arrays.toString(edge));
+        }
+    }
+
     private static void checkClose(Tensor w, float[] x, int numTokens, float[] want, float[] got, String what) {
         int rows = w.rows();
         int cols = w.cols();

@@ -1,0 +1,103 @@
+package dev.morphserve.kernel;
+
+import static dev.morphserve.kernel.Lanes.F;
+import static dev.morphserve.kernel.Lanes.I;
+import static dev.morphserve.kernel.Lanes.L;
+import static dev.morphserve.kernel.Lanes.S;
+import static dev.morphserve.kernel.Panels.G;
+import static dev.morphserve.kernel.Panels.GROUP_ROWS;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * F16 {@link Panels} times one token (decode steps), the halves widened in integer lanes on the way
+ * from the load to the fma. The Vector API has no half-to-float lane conversion, and decoding to a
+ * float scratch first (C2's vcvtph2ps) left decode at about half of this machine's memory bandwidth.
+ *
+ * <pre>
+ * half h = s eeeee mmmmmmmmmm          sign-extended to 32 bits, shifted left 13, masked 0x8FFFFFFF:
+ * bits   = s 000eeeee mmmmmmmmmm 0^13  = the float h * 2^-112, exactly (subnormal halves included,
+ *                                       they land on float normals; zero stays zero)
+ * so  w * x = bits * (x * 2^112)        x is scaled once per call; exact while |x| < 2^16
+ * </pre>
+ *
+ * Per (row, block) the fma sequence is that of {@link PanelKernels}' tiles (a = fma(w, x, a) over the
+ * 32 columns, then acc = a * 1 + acc), and every product is the same real number, so a token gets
+ * bit-identical results alone or in a batch. Halves that are inf or NaN (never in a valid model)
+ * decode here as large finite values.
+ */
+final class F16Kernels {
+    /** 2^112: moves a half's exponent bias (15) to a float's (127). */
+    private static final float BIAS_SCALE = 0x1p112f;
+    /** Largest |x| whose scaled value stays finite (2^16 * 2^112 = 2^128 overflows). */
+    static final float MAX_ABS_X = 0x1p16f;
+
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private F16Kernels() {}
+
+    /**
+     * xs[i] = x[i] * 2^112 for the padded row of one token.
+     *
+     * @return false if some |x| >= 2^16 or is NaN, where the caller must take the scratch path
+     */
+    static boolean scale(float[] x, int n, float[] xs) {
+        boolean inRange = true;
+        for (int i = 0; i < n; i++) {
+            float v = x[i];
+            inRange &= Math.abs(v) < MAX_ABS_X;
+            xs[i] = v * BIAS_SCALE;
+        }
+        return inRange;
+    }
+
+    /** Group g times one token; xs from {@link #scale}; out: [rows]. */
+    static void group(MemorySegment w, int rows, int blocks, int g, float[] xs, float[] out, float[] one) {
+        long bb = Panels.blockBytes(dev.morphserve.gguf.GgmlType.F16);
+        x1(w, Panels.offset(dev.morphserve.gguf.GgmlType.F16, blocks, g, 0), bb, blocks, xs, one);
+        int r0 = g * GROUP_ROWS;
+        System.arraycopy(one, 0, out, r0, Math.min(GROUP_ROWS, rows - r0));
+    }
+
+    private static void x1(MemorySegment w, long at, long bb, int blocks, float[] xs, float[] res) {
+        FloatVector r0 = FloatVector.zero(F);
+        FloatVector r1 = r0;
+        FloatVector r2 = r0;
+        FloatVector r3 = r0;
+        long step = G * bb;
+        for (int b = 0; b < blocks; b++, at += step) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            long q = at;
+            int xb = 32 * b;
+            for (int e = 0; e < 32; e++, q += 2L * L) {
+                FloatVector xv = FloatVector.broadcast(F, xs[xb + e]);
+                a0 = halves(w, q).fma(xv, a0);
+                a1 = halves(w, q + bb).fma(xv, a1);
+                a2 = halves(w, q + 2 * bb).fma(xv, a2);
+                a3 = halves(w, q + 3 * bb).fma(xv, a3);
+            }
+            r0 = a0.add(r0);
+            r1 = a1.add(r1);
+            r2 = a2.add(r2);
+            r3 = a3.add(r3);
+        }
+        r0.intoArray(res, 0);
+        r1.intoArray(res, L);
+        r2.intoArray(res, 2 * L);
+        r3.intoArray(res, 3 * L);
+    }
+
+    /** L halves at {@code at} as floats scaled by 2^-112. */
+    private static FloatVector halves(MemorySegment w, long at) {
+        IntVector v = (IntVector) ShortVector.fromMemorySegment(S, w, at, LE).convertShape(VectorOperators.S2I, I, 0);
+        return v.lanewise(VectorOperators.LSHL, 13).and(0x8FFF_FFFF).reinterpretAsFloats();
+    }
+}
