@@ -46,6 +46,7 @@ final class PanelKernels {
         final float[] w = new float[NB * G * 32 * L]; // [nb][G][32][L] decoded codes
         final float[] sc = new float[NB * G * L]; // [nb][G][L] scales
         final float[] one = new float[GROUP_ROWS]; // decode-step results of one group
+        final short[] sums = new short[GROUP_ROWS]; // Q4_0 decode step: integer block sums of one group
         final float[] blk = new float[6 * GROUP_ROWS]; // [6 tokens][G][L] block sums of one tile
         float[] racc = new float[0]; // [numTokens][GROUP_ROWS] row accumulators
 

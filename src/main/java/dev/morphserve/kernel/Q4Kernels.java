@@ -47,9 +47,10 @@ final class Q4Kernels {
     private Q4Kernels() {}
 
     /** Group g times one token; out: [rows]. Batches go through {@link PanelKernels} (same isum, same fold). */
-    static void group(MemorySegment w, int rows, int blocks, int g, Q4Activations x, float[] out, float[] one) {
+    static void group(MemorySegment w, int rows, int blocks, int g, Q4Activations x, float[] out, float[] one,
+            short[] sums) {
         int r0 = g * GROUP_ROWS;
-        x1(w, (long) g * blocks * GROUP_BLOCK_BYTES, blocks, x, 0, one, 0);
+        x1(w, (long) g * blocks * GROUP_BLOCK_BYTES, blocks, x, 0, one, 0, sums);
         System.arraycopy(one, 0, out, r0, Math.min(GROUP_ROWS, rows - r0));
     }
 
@@ -57,42 +58,53 @@ final class Q4Kernels {
         return (ShortVector) ByteVector.fromMemorySegment(B2, w, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
     }
 
-    /** One token (index t of x), all blocks of one group, results to res[r .. r + 4L). */
-    static void x1(MemorySegment w, long at, int blocks, Q4Activations x, int t, float[] res, int r) {
-        FloatVector r0 = FloatVector.zero(F);
-        FloatVector r1 = r0;
-        FloatVector r2 = r0;
-        FloatVector r3 = r0;
-        short[] pairs = x.pairs;
+    /**
+     * One token (index t of x), all blocks of one group, results to res[r .. r + 4L). The row sums
+     * go through res block by block: carried in registers across the nested loop, C2 boxed them
+     * (and the short sums with them) on every block, 3x slower.
+     */
+    static void x1(MemorySegment w, long at, int blocks, Q4Activations x, int t, float[] res, int r, short[] sums) {
+        java.util.Arrays.fill(res, r, r + GROUP_ROWS, 0f);
         for (int b = 0; b < blocks; b++, at += GROUP_BLOCK_BYTES) {
-            int xb = (t * blocks + b) * 32;
-            ShortVector s0 = ShortVector.zero(S2);
-            ShortVector s1 = s0;
-            long q = at + CODES;
-            for (int j = 0; j < 32; j += 2, q += GROUP_ROWS) {
-                ShortVector a0 = ShortVector.broadcast(S2, pairs[xb + j]);
-                ShortVector a1 = ShortVector.broadcast(S2, pairs[xb + j + 1]);
-                ShortVector v0 = codes(w, q);
-                ShortVector v1 = codes(w, q + 2 * L);
-                s0 = s0.add(v0.mul(a0)).add(v0.lanewise(VectorOperators.LSHR, 4).mul(a1));
-                s1 = s1.add(v1.mul(a0)).add(v1.lanewise(VectorOperators.LSHR, 4).mul(a1));
-            }
-            ShortVector c = ShortVector.broadcast(S2, x.corr[t * blocks + b]);
-            s0 = s0.add(c);
-            s1 = s1.add(c);
-            FloatVector da = FloatVector.broadcast(F, x.scale[t * blocks + b]);
-            r0 = toFloat(s0, 0).fma(FloatVector.fromMemorySegment(F, w, at, LE).mul(da), r0);
-            r1 = toFloat(s0, 1).fma(FloatVector.fromMemorySegment(F, w, at + 4L * L, LE).mul(da), r1);
-            r2 = toFloat(s1, 0).fma(FloatVector.fromMemorySegment(F, w, at + 8L * L, LE).mul(da), r2);
-            r3 = toFloat(s1, 1).fma(FloatVector.fromMemorySegment(F, w, at + 12L * L, LE).mul(da), r3);
+            block(w, at, x, t * blocks + b, res, r, sums);
         }
-        r0.intoArray(res, r);
-        r1.intoArray(res, r + L);
-        r2.intoArray(res, r + 2 * L);
-        r3.intoArray(res, r + 3 * L);
     }
 
-    private static FloatVector toFloat(ShortVector s, int part) {
-        return (FloatVector) s.convertShape(VectorOperators.S2F, F, part);
+    /**
+     * res[r + i] = fma(isum_i, d_i * da, res[r + i]) for the 4L rows i of one group-block. The integer
+     * sums are widened through {@code sums} [4L]: S2F of the upper half of a short vector
+     * ({@code convertShape} with part 1) compiled to a slow path, 42 vs 33 ns per group-block.
+     */
+    private static void block(MemorySegment w, long at, Q4Activations x, int xb, float[] res, int r, short[] sums) {
+        short[] pairs = x.pairs;
+        int p = xb * 32;
+        ShortVector s0 = ShortVector.zero(S2);
+        ShortVector s1 = s0;
+        long q = at + CODES;
+        for (int j = 0; j < 32; j += 2, q += GROUP_ROWS) {
+            ShortVector a0 = ShortVector.broadcast(S2, pairs[p + j]);
+            ShortVector a1 = ShortVector.broadcast(S2, pairs[p + j + 1]);
+            ShortVector v0 = codes(w, q);
+            ShortVector v1 = codes(w, q + 2 * L);
+            s0 = s0.add(v0.mul(a0)).add(v0.lanewise(VectorOperators.LSHR, 4).mul(a1));
+            s1 = s1.add(v1.mul(a0)).add(v1.lanewise(VectorOperators.LSHR, 4).mul(a1));
+        }
+        ShortVector c = ShortVector.broadcast(S2, x.corr[xb]);
+        s0.add(c).intoArray(sums, 0);
+        s1.add(c).intoArray(sums, 2 * L);
+        FloatVector da = FloatVector.broadcast(F, x.scale[xb]);
+        widen(sums, 0).fma(FloatVector.fromMemorySegment(F, w, at, LE).mul(da), FloatVector.fromArray(F, res, r))
+                .intoArray(res, r);
+        widen(sums, L).fma(FloatVector.fromMemorySegment(F, w, at + 4L * L, LE).mul(da),
+                FloatVector.fromArray(F, res, r + L)).intoArray(res, r + L);
+        widen(sums, 2 * L).fma(FloatVector.fromMemorySegment(F, w, at + 8L * L, LE).mul(da),
+                FloatVector.fromArray(F, res, r + 2 * L)).intoArray(res, r + 2 * L);
+        widen(sums, 3 * L).fma(FloatVector.fromMemorySegment(F, w, at + 12L * L, LE).mul(da),
+                FloatVector.fromArray(F, res, r + 3 * L)).intoArray(res, r + 3 * L);
+    }
+
+    /** L integer sums from {@code sums[at..]} as floats (exact: |isum| < 2^15). */
+    private static FloatVector widen(short[] sums, int at) {
+        return (FloatVector) ShortVector.fromArray(Lanes.S, sums, at).convertShape(VectorOperators.S2F, F, 0);
     }
 }

@@ -165,7 +165,8 @@ public final class VectorKernels implements Kernels, AutoCloseable {
             q4x.prepare(x, numTokens, cols, pool);
             if (numTokens == 1) {
                 pool.run(Panels.groups(rows), (g, worker) ->
-                        Q4Kernels.group(data, rows, blocks, g, q4x, out, scratch[worker].panels.one));
+                        Q4Kernels.group(data, rows, blocks, g, q4x, out, scratch[worker].panels.one,
+                                scratch[worker].panels.sums));
             } else {
                 pool.run(Panels.groups(rows), (g, worker) -> PanelKernels.group(type, data, rows, blocks, g, q4x.codes,
                         q4x.scale, numTokens, out, scratch[worker].panels));
