@@ -45,7 +45,7 @@ final class PanelKernels {
     static final class Scratch {
         final float[] w = new float[NB * G * 32 * L]; // [nb][G][32][L] decoded codes
         final float[] sc = new float[NB * G * L]; // [nb][G][L] scales
-        final float[] one = new float[GROUP_ROWS]; // decode-step results of one group
+        final float[] one = new float[2 * GROUP_ROWS]; // decode-step results of one group (Q4_0: two)
         final short[] sums = new short[GROUP_ROWS]; // Q4_0 decode step: integer block sums of one group
         final float[] blk = new float[6 * GROUP_ROWS]; // [6 tokens][G][L] block sums of one tile
         float[] racc = new float[0]; // [numTokens][GROUP_ROWS] row accumulators

@@ -46,12 +46,29 @@ final class Q4Kernels {
 
     private Q4Kernels() {}
 
-    /** Group g times one token; out: [rows]. Batches go through {@link PanelKernels} (same isum, same fold). */
-    static void group(MemorySegment w, int rows, int blocks, int g, Q4Activations x, float[] out, float[] one,
+    /**
+     * Groups 2p and 2p + 1 times one token, their blocks interleaved: two memory streams per thread
+     * instead of one kept more of the weights in flight (KernelBench decode, 7 back-to-back pairs:
+     * 34.0 vs 31.6 tok/s, +8 %; the kernel is 2x faster from L2 than from memory). Batches go through
+     * {@link PanelKernels} (same isum, same fold). out: [rows]; two: [2 * 4L] scratch.
+     */
+    static void groupPair(MemorySegment w, int rows, int blocks, int pair, Q4Activations x, float[] out, float[] two,
             short[] sums) {
-        int r0 = g * GROUP_ROWS;
-        x1(w, (long) g * blocks * GROUP_BLOCK_BYTES, blocks, x, 0, one, 0, sums);
-        System.arraycopy(one, 0, out, r0, Math.min(GROUP_ROWS, rows - r0));
+        int g0 = 2 * pair;
+        int r0 = g0 * GROUP_ROWS;
+        long at0 = (long) g0 * blocks * GROUP_BLOCK_BYTES;
+        if (g0 + 1 >= Panels.groups(rows)) {
+            x1(w, at0, blocks, x, 0, two, 0, sums);
+            System.arraycopy(two, 0, out, r0, Math.min(GROUP_ROWS, rows - r0));
+            return;
+        }
+        long at1 = at0 + blocks * GROUP_BLOCK_BYTES;
+        java.util.Arrays.fill(two, 0, 2 * GROUP_ROWS, 0f);
+        for (int b = 0; b < blocks; b++) {
+            block(w, at0 + b * GROUP_BLOCK_BYTES, x, b, two, 0, sums);
+            block(w, at1 + b * GROUP_BLOCK_BYTES, x, b, two, GROUP_ROWS, sums);
+        }
+        System.arraycopy(two, 0, out, r0, Math.min(2 * GROUP_ROWS, rows - r0));
     }
 
     private static ShortVector codes(MemorySegment w, long at) {

@@ -164,8 +164,8 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         if (type == GgmlType.Q4_0) {
             q4x.prepare(x, numTokens, cols, pool);
             if (numTokens == 1) {
-                pool.run(Panels.groups(rows), (g, worker) ->
-                        Q4Kernels.group(data, rows, blocks, g, q4x, out, scratch[worker].panels.one,
+                pool.run((Panels.groups(rows) + 1) / 2, (pair, worker) ->
+                        Q4Kernels.groupPair(data, rows, blocks, pair, q4x, out, scratch[worker].panels.one,
                                 scratch[worker].panels.sums));
             } else {
                 pool.run(Panels.groups(rows), (g, worker) -> PanelKernels.group(type, data, rows, blocks, g, q4x.codes,
