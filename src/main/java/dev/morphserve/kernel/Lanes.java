@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * nearest of the two, so that a quantized block of 32 is always a whole number of vectors and a
  * 16-byte half block of Q4_0 a whole number of byte vectors.
  */
-final class Lanes {
-    static final VectorSpecies<Float> F = pick();
-    static final int L = F.length(); // 8 or 16 float lanes
+public final class Lanes {
+    public static final VectorSpecies<Float> F = pick();
+    public static final int L = F.length(); // 8 or 16 float lanes
     static final VectorSpecies<Integer> I = F.withLanes(int.class);
     /** Bytes with one lane per float lane, widened by B2F / B2I. */
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
@@ -45,7 +45,7 @@ final class Lanes {
      * Sum of all lanes in a fixed butterfly order. Not {@code reduceLanes(ADD)}: its order may differ
      * between the interpreter and C2, and a request's logits must not depend on which tier ran them.
      */
-    static float sum(FloatVector v) {
+    public static float sum(FloatVector v) {
         if (L == 16) {
             v = v.add(v.rearrange(XOR8));
         }

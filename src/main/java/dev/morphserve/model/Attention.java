@@ -1,5 +1,6 @@
 package dev.morphserve.model;
 
+import dev.morphserve.kernel.Lanes;
 import dev.morphserve.kvcache.BlockTable;
 import dev.morphserve.kvcache.KvCache;
 import java.lang.foreign.MemorySegment;
@@ -17,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * rest of the batch: that is what keeps greedy outputs batch-invariant.
  */
 final class Attention {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = Lanes.F;
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final int headSize;
@@ -83,9 +84,7 @@ final class Attention {
                 FloatVector k = FloatVector.fromMemorySegment(F, keys, keyBytes + (long) i * Float.BYTES, ByteOrder.LITTLE_ENDIAN);
                 acc = FloatVector.fromArray(F, q, qOffset + i).fma(k, acc);
             }
-            for (int lane = 0; lane < F.length(); lane++) {
-                sum += acc.lane(lane);
-            }
+            sum = Lanes.sum(acc); // a butterfly: lane by lane, the reduction cost more than the fmas
         }
         for (; i < headSize; i++) {
             sum += q[qOffset + i] * keys.get(FLOAT_LE, keyBytes + (long) i * Float.BYTES);
