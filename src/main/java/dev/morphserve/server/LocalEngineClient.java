@@ -7,6 +7,7 @@ import dev.morphserve.engine.EngineStats;
 import dev.morphserve.engine.GenerationEvent;
 import dev.morphserve.engine.GenerationRequest;
 import dev.morphserve.engine.StepBoundary;
+import dev.morphserve.engine.Warmup;
 import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.kvcache.KvLayout;
 import dev.morphserve.model.LoadedModel;
@@ -50,7 +51,13 @@ public class LocalEngineClient implements EngineClient {
         LOG.infof("KV cache: %d blocks of %d tokens = %d tokens, %.1f MB (budget %.1f MB = weights %.1f MB + KV + reserve %.1f MB)",
                 sizing.numBlocks(), settings.blockSize(), sizing.numBlocks() * settings.blockSize(), pool.byteSize() / 1e6,
                 sizing.budgetBytes() / 1e6, sizing.weightBytes() / 1e6, sizing.reserveBytes() / 1e6);
-        engine = new Engine(morph.runner(), model.tokenizer().vocabulary(), pool, settings, morph.hook());
+        var runner = morph.runner();
+        if (c.warmup()) {
+            long start = System.nanoTime();
+            int tokens = Warmup.run(runner);
+            LOG.infof("warm-up: %d tokens through the model in %.0f ms", tokens, (System.nanoTime() - start) / 1e6);
+        }
+        engine = new Engine(runner, model.tokenizer().vocabulary(), pool, settings, morph.hook());
     }
 
     void onStop(@Observes @Priority(5) ShutdownEvent event) throws InterruptedException {

@@ -56,6 +56,10 @@ public interface ServeConfig {
         /** Prompt tokens that may wait for admission; beyond, 503. */
         @WithDefault("262144")
         long maxWaitingTokens();
+
+        /** Run a throw-away prefill and decode before taking requests, so the JIT has compiled the kernels. */
+        @WithDefault("true")
+        boolean warmup();
     }
 
     interface Memory {

@@ -74,6 +74,23 @@ class EngineBatchingTest {
     }
 
     @Test
+    void warmupRunsOnItsOwnCacheAndChangesNoLaterResult() throws Exception {
+        var runner = backend.runner(model);
+        GenerationRequest r = requests(1).getFirst();
+        int[] before;
+        try (Engine engine = new Engine(runner, model.tokenizer().vocabulary(), new BlockPool(model.config().kvLayout(16), 64),
+                new EngineSettings(16, 512, 64, 256, 1 << 20))) {
+            before = tokens(run(engine, r));
+        }
+        assertThat(Warmup.run(runner)).as("small's context is 512: a 256-token prefill and 32 decode steps").isEqualTo(288);
+        BlockPool pool = new BlockPool(model.config().kvLayout(16), 64);
+        try (Engine engine = new Engine(runner, model.tokenizer().vocabulary(), pool, new EngineSettings(16, 512, 64, 256, 1 << 20))) {
+            assertThat(tokens(run(engine, r))).containsExactly(before);
+        }
+        assertThat(pool.numFreeBlocks()).isEqualTo(64);
+    }
+
+    @Test
     void greedyTokensDoNotDependOnTheBatch() throws Exception {
         List<GenerationRequest> requests = requests(12);
         List<int[]> alone = new ArrayList<>();
