@@ -11,11 +11,20 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Causal grouped-query attention of one query head of one token over its sequence's cached keys
- * and values (positions 0..position), walking the sequence's block table block by block so that
- * rows inside a block are read contiguously.
+ * and values (positions 0..position), walking the sequence's block table block by block.
  *
- * <p>Each output depends only on this token's query and its own sequence's cache, never on the
- * rest of the batch: that is what keeps greedy outputs batch-invariant.
+ * <p>Keys are stored transposed inside each block ({@link #keyOffset}), so that one vector load
+ * holds one dimension of L consecutive positions and L scores come out of headSize fmas with no
+ * lane sums; values stay row by row, as the weighted sum reads them:
+ * <pre>
+ * block b of one layer, blockSize positions, kvDim = numKvHeads * headSize floats per position
+ *   keys  : [kvDim][blockSize]   key dim d of position r at d * blockSize + r
+ *   values: [blockSize][kvDim]   value dim d of position r at r * kvDim + d
+ * score(r) = (sum over d in order of fma(q[d], key[d][r], .)) * scale, lane by lane
+ * </pre>
+ * A position's score is computed by the same fma sequence whichever lane or tail loop computes it,
+ * and depends only on this token's query and its own sequence's cache, never on the rest of the
+ * batch: that is what keeps greedy outputs batch-invariant.
  */
 final class Attention {
     private static final VectorSpecies<Float> F = Lanes.F;
@@ -47,12 +56,11 @@ final class Attention {
         for (int p = 0; p <= position; p += blockSize) {
             int block = table.get(p / blockSize);
             MemorySegment keys = cache.keys(layer, block);
-            long base = cache.blockOffsetBytes(block) + headBytes;
+            long base = cache.blockOffsetBytes(block) + headBytes * blockSize; // dim 0 of this KV head
             int rows = Math.min(blockSize, position + 1 - p);
+            scores(q, qBase, keys, base, blockSize, rows, scores, p);
             for (int r = 0; r < rows; r++) {
-                float s = dot(q, qBase, keys, base + r * rowBytes) * scale;
-                scores[p + r] = s;
-                max = Math.max(max, s);
+                max = Math.max(max, scores[p + r]);
             }
         }
         float sum = 0f;
@@ -74,22 +82,37 @@ final class Attention {
         }
     }
 
-    /** q . k over one head; lanes summed in a fixed order so results never depend on the JIT tier. */
-    private float dot(float[] q, int qOffset, MemorySegment keys, long keyBytes) {
-        int i = 0;
-        float sum = 0f;
-        if (headSize >= F.length()) {
+    /** Offset in bytes of key dim {@code d} (0..kvDim) of position {@code r} inside a block. */
+    static long keyOffset(int d, int r, int blockSize) {
+        return ((long) d * blockSize + r) * Float.BYTES;
+    }
+
+    /**
+     * scores[at + r] for the block's positions r < rows: L at a time while L positions fit in the
+     * block's key rows, the rest one by one with the same fmas.
+     */
+    private void scores(float[] q, int qBase, MemorySegment keys, long base, int blockSize, int rows, float[] out, int at) {
+        int r = 0;
+        for (; r < rows && r + F.length() <= blockSize; r += F.length()) {
             FloatVector acc = FloatVector.zero(F);
-            for (; i <= headSize - F.length(); i += F.length()) {
-                FloatVector k = FloatVector.fromMemorySegment(F, keys, keyBytes + (long) i * Float.BYTES, ByteOrder.LITTLE_ENDIAN);
-                acc = FloatVector.fromArray(F, q, qOffset + i).fma(k, acc);
+            long k = base + (long) r * Float.BYTES;
+            for (int d = 0; d < headSize; d++, k += (long) blockSize * Float.BYTES) {
+                acc = FloatVector.broadcast(F, q[qBase + d]).fma(FloatVector.fromMemorySegment(F, keys, k, ByteOrder.LITTLE_ENDIAN), acc);
             }
-            sum = Lanes.sum(acc); // a butterfly: lane by lane, the reduction cost more than the fmas
+            int lanes = Math.min(F.length(), rows - r);
+            if (lanes == F.length()) {
+                acc.mul(scale).intoArray(out, at + r);
+            } else {
+                acc.mul(scale).intoArray(out, at + r, F.indexInRange(0, lanes));
+            }
         }
-        for (; i < headSize; i++) {
-            sum += q[qOffset + i] * keys.get(FLOAT_LE, keyBytes + (long) i * Float.BYTES);
+        for (; r < rows; r++) {
+            float acc = 0f;
+            for (int d = 0; d < headSize; d++) {
+                acc = Math.fma(q[qBase + d], keys.get(FLOAT_LE, base + keyOffset(d, r, blockSize)), acc);
+            }
+            out[at + r] = acc * scale;
         }
-        return sum;
     }
 
     private void accumulate(float[] out, int outOffset, MemorySegment values, long valueBytes, float weight) {

@@ -99,9 +99,14 @@ public final class ModelRunner {
             rope.apply(s.q, t * dim, config.numHeads(), position);
             rope.apply(s.k, t * kvDim, config.numKvHeads(), position);
             int block = batch.blockTables()[t].get(position / blockSize);
-            long rowBytes = cache.blockOffsetBytes(block) + (long) (position % blockSize) * kvDim * Float.BYTES;
-            MemorySegment.copy(s.k, t * kvDim, cache.keys(layer, block), FLOAT_LE, rowBytes, kvDim);
-            MemorySegment.copy(s.v, t * kvDim, cache.values(layer, block), FLOAT_LE, rowBytes, kvDim);
+            int row = position % blockSize;
+            long blockBytes = cache.blockOffsetBytes(block);
+            MemorySegment keys = cache.keys(layer, block);
+            for (int d = 0; d < kvDim; d++) { // transposed: see Attention
+                keys.set(FLOAT_LE, blockBytes + Attention.keyOffset(d, row, blockSize), s.k[t * kvDim + d]);
+            }
+            MemorySegment.copy(s.v, t * kvDim, cache.values(layer, block), FLOAT_LE,
+                    blockBytes + (long) row * kvDim * Float.BYTES, kvDim);
         }
         // Every token's K/V is stored before any attention runs: a prefill token may attend to
         // earlier tokens of the same step.
@@ -123,11 +128,14 @@ public final class ModelRunner {
         Norms.rmsNorm(s.xb, s.x, w.ffnNorm(), n, dim, config.rmsNormEps());
         kernels.matmul(w.wGate(), s.xb, n, s.gate);
         kernels.matmul(w.wUp(), s.xb, n, s.up);
-        for (int i = 0; i < n * ffn; i++) {
-            float g = s.gate[i];
-            // SwiGLU: silu(g) * up
-            s.gate[i] = g / (1f + (float) Math.exp(-g)) * s.up[i];
-        }
+        // SwiGLU: silu(g) * up, token rows shared out (one exp per element: single-threaded it was a
+        // visible part of long prefills)
+        pool.run(n, (t, worker) -> {
+            for (int i = t * ffn; i < (t + 1) * ffn; i++) {
+                float g = s.gate[i];
+                s.gate[i] = g / (1f + (float) Math.exp(-g)) * s.up[i];
+            }
+        });
         kernels.matmul(w.wDown(), s.gate, n, s.xb);
         for (int i = 0; i < n * dim; i++) {
             s.x[i] += s.xb[i];
