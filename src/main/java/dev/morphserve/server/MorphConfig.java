@@ -42,7 +42,7 @@ public interface MorphConfig {
      * How long pressure must last before swapping down (doubled in ACCURACY mode). Short: a burst's
      * first requests already miss a 2 s TTFT objective while the controller waits.
      */
-    @WithDefault("1s")
+    @WithDefault("500ms")
     Duration hysteresis();
 
     /**

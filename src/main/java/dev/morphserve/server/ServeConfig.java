@@ -41,8 +41,12 @@ public interface ServeConfig {
         @WithDefault("16")
         int blockSize();
 
-        /** Token budget of one step (decodes plus prefill chunks). */
-        @WithDefault("512")
+        /**
+         * Token budget of one step (decodes plus prefill chunks). 256: on a 2-core CPU a 512-token
+         * step of a 1024-dim model took about 1.5 s, stalling every running decode and every morph
+         * command (they apply between steps) that long.
+         */
+        @WithDefault("256")
         int maxTokensPerStep();
 
         /** Requests decoding together at most. */
