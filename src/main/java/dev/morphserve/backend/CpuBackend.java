@@ -26,6 +26,7 @@ public final class CpuBackend implements AutoCloseable {
     private final WorkerPool pool;
     private final Kernels kernels;
     private final Map<LoadedModel, WeightsTable> prepared = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Map<LoadedModel, Tensor> preparedOutputs = Collections.synchronizedMap(new WeakHashMap<>());
 
     private CpuBackend(WorkerPool pool, Kernels kernels) {
         this.pool = pool;
@@ -85,8 +86,18 @@ public final class CpuBackend implements AutoCloseable {
      * embedding, norms and output as this backend prepared them.
      */
     public WeightsTable tableWithLayers(LoadedModel model, LayerWeights[] layers) {
-        WeightsTable w = preparedTable(model);
-        return new WeightsTable(w.tokenEmbedding(), w.outputNorm(), w.output(), layers);
+        // Not preparedTable(model): that repacks every layer, a second resident copy of all weights
+        // beside the caller's, held as long as the model (outside any memory budget).
+        WeightsTable full = prepared.get(model);
+        Tensor output = full != null ? full.output()
+                : preparedOutputs.computeIfAbsent(model, m -> kernels.prepare(m.weights().output()));
+        WeightsTable w = model.weights();
+        return new WeightsTable(w.tokenEmbedding(), w.outputNorm(), output, layers);
+    }
+
+    /** Models whose whole weights table this backend has prepared (tests). */
+    int preparedTables() {
+        return prepared.size();
     }
 
     /** A runner over a weights table the caller manages (the morph residency's table). */
