@@ -27,7 +27,7 @@ import jdk.incubator.vector.FloatVector;
  * <ul>
  *   <li>decode steps of Q8_0 (one token): {@link #q8x1} straight from the codes;
  *   <li>everything else: a chunk of {@value #NB} blocks of the group decoded to floats in an L1
- *       scratch ({@link ScratchDecode}), then register tiles of 4 panels x 6, 4 or 1 tokens ({@link PanelTiles}).
+ *       scratch ({@link ScratchDecode}), then register tiles of 4 panels x 4 to 6 tokens or x 1 token ({@link PanelTiles}).
  * </ul>
  * Q4_0 decode steps run {@link Q4Kernels} (16-bit integer lanes); Q4_0 batches come here with x = the
  * 8-bit activation codes and da = their scales, so that a = the exact integer isum of Q4Kernels and
@@ -83,12 +83,8 @@ final class PanelKernels {
             long at = base + (long) b0 * G * bb;
             float[] sc = ScratchDecode.chunk(type, w, at, bb, nb, s.w, s.sc);
             int t = 0;
-            for (; t + 6 <= numTokens; t += 6) {
-                PanelTiles.tile4x6(s.w, sc, nb, x, t * colsPad + 32 * b0, colsPad, da, t * blocks + b0, blocks, racc,
-                        t * GROUP_ROWS, s.blk);
-            }
-            for (; t + 4 <= numTokens; t += 4) {
-                PanelTiles.tile4x4(s.w, sc, nb, x, t * colsPad + 32 * b0, colsPad, da, t * blocks + b0, blocks, racc,
+            for (int k; (k = tileTokens(numTokens - t)) >= 4; t += k) {
+                PanelTiles.tile4x6(s.w, sc, nb, x, t * colsPad + 32 * b0, colsPad, k, da, t * blocks + b0, blocks, racc,
                         t * GROUP_ROWS, s.blk);
             }
             for (; t < numTokens; t++) {
@@ -98,6 +94,11 @@ final class PanelKernels {
         for (int t = 0; t < numTokens; t++) {
             System.arraycopy(racc, t * GROUP_ROWS, out, t * rows + r0, rowsHere);
         }
+    }
+
+    /** Tokens of the next tile for {@code remaining} tokens: 6 where it leaves none or >= 4 over (8 = 4 + 4, 9 = 5 + 4). */
+    static int tileTokens(int remaining) {
+        return remaining == 8 || remaining == 9 ? remaining - 4 : Math.min(6, remaining);
     }
 
     // ---------------------------------------------------------------- decode steps, fused

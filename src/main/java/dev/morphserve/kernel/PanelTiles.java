@@ -8,7 +8,7 @@ import static dev.morphserve.kernel.Panels.GROUP_ROWS;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Register tiles of {@link PanelKernels}: 4 panels (one group) x 6, 4 or 1 tokens over a chunk of
+ * Register tiles of {@link PanelKernels}: 4 panels (one group) x 4 to 6, or 1 token, over a chunk of
  * decoded blocks in the L1 scratch. Each computes, per (row, token) and block, the same sequence
  * {@code a = fma(w, x, a)} over the block's 32 columns, then folds {@code acc = fma(a, scale, acc)},
  * so which tile a token lands in never changes its bits.
@@ -23,26 +23,33 @@ final class PanelTiles {
     private PanelTiles() {}
 
     /**
-     * 4 panels x 6 tokens: 24 accumulators, 4 weight vectors and a broadcast fill 29 of AVX-512's 32
-     * registers, and each weight load feeds 6 fmas instead of 4 (block alone: 185 vs 167 GFLOP/s on
-     * one core). Same per-(row, token) sequence as {@link #tile4x4}.
+     * 4 panels x 4 to 6 tokens: 24 accumulators, 4 weight vectors and a broadcast fill 29 of AVX-512's
+     * 32 registers, and each weight load feeds 6 fmas (block alone on one core: 185 GFLOP/s, a 4x4
+     * tile 167). With 4 or 5 tokens the spare rows repeat the first token's and are not folded: one
+     * tile shape instead of a second copy of this code for 4 tokens.
+     *
+     * @param tokens 4..6 tokens; token i reads x[x0 + i*xs ..] and accumulates into racc[ra + i*GROUP_ROWS ..]
      */
-    static void tile4x6(float[] w, float[] sc, int nb, float[] x, int x0, int xs, float[] da, int o0, int os,
+    static void tile4x6(float[] w, float[] sc, int nb, float[] x, int x0, int xs, int tokens, float[] da, int o0, int os,
             float[] racc, int ra, float[] blk) {
+        int x4 = tokens > 4 ? x0 + 4 * xs : x0;
+        int x5 = tokens > 5 ? x0 + 5 * xs : x0;
         for (int bi = 0; bi < nb; bi++) {
-            block4x6(w, bi * G * 32 * L, x, x0 + 32 * bi, xs, blk);
-            for (int t = 0; t < 6; t++) {
+            block4x6(w, bi * G * 32 * L, x, x0 + 32 * bi, xs, x4 + 32 * bi, x5 + 32 * bi, blk);
+            for (int t = 0; t < tokens; t++) {
                 fold(blk, t * G * L, sc, bi * G * L, da, o0 + t * os + bi, racc, ra + t * GROUP_ROWS);
             }
         }
     }
 
-    private static void block4x6(float[] w, int wb, float[] x, int x0, int xs, float[] blk) {
+    /**
+     * One block: one loop, accumulators live only inside it (C2 keeps loop-carried vectors in registers
+     * only in a single loop; across a nested loop it reboxed them, 10x slower).
+     */
+    private static void block4x6(float[] w, int wb, float[] x, int x0, int xs, int x4, int x5, float[] blk) {
         int x1 = x0 + xs;
         int x2 = x1 + xs;
         int x3 = x2 + xs;
-        int x4 = x3 + xs;
-        int x5 = x4 + xs;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00; // a<token><panel>
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
@@ -112,81 +119,7 @@ final class PanelTiles {
         a53.intoArray(blk, 23 * L);
     }
 
-
-    /**
-     * 4 panels x 4 tokens over nb blocks of the scratch. Token i reads x[x0 + i*xs + 32*bi + e] and
-     * accumulates into racc[ra + i*GROUP_ROWS + p*L ..].
-     */
-    static void tile4x4(float[] w, float[] sc, int nb, float[] x, int x0, int xs, float[] da, int o0, int os,
-            float[] racc, int ra, float[] blk) {
-        for (int bi = 0; bi < nb; bi++) {
-            block4x4(w, bi * G * 32 * L, x, x0 + 32 * bi, xs, blk);
-            for (int t = 0; t < 4; t++) {
-                fold(blk, t * G * L, sc, bi * G * L, da, o0 + t * os + bi, racc, ra + t * GROUP_ROWS);
-            }
-        }
-    }
-
-    /**
-     * One block: one loop, accumulators live only inside it (C2 keeps loop-carried vectors in registers
-     * only in a single loop; across a nested loop it reboxed them, 10x slower).
-     */
-    private static void block4x4(float[] w, int wb, float[] x, int x0, int xs, float[] blk) {
-        int x1 = x0 + xs;
-        int x2 = x1 + xs;
-        int x3 = x2 + xs;
-        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00; // a<token><panel>
-        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        for (int e = 0; e < 32; e++) {
-            int wi = wb + e * L;
-            FloatVector w0 = FloatVector.fromArray(F, w, wi);
-            FloatVector w1 = FloatVector.fromArray(F, w, wi + 32 * L);
-            FloatVector w2 = FloatVector.fromArray(F, w, wi + 64 * L);
-            FloatVector w3 = FloatVector.fromArray(F, w, wi + 96 * L);
-            FloatVector xv = FloatVector.broadcast(F, x[x0 + e]);
-            a00 = w0.fma(xv, a00);
-            a01 = w1.fma(xv, a01);
-            a02 = w2.fma(xv, a02);
-            a03 = w3.fma(xv, a03);
-            xv = FloatVector.broadcast(F, x[x1 + e]);
-            a10 = w0.fma(xv, a10);
-            a11 = w1.fma(xv, a11);
-            a12 = w2.fma(xv, a12);
-            a13 = w3.fma(xv, a13);
-            xv = FloatVector.broadcast(F, x[x2 + e]);
-            a20 = w0.fma(xv, a20);
-            a21 = w1.fma(xv, a21);
-            a22 = w2.fma(xv, a22);
-            a23 = w3.fma(xv, a23);
-            xv = FloatVector.broadcast(F, x[x3 + e]);
-            a30 = w0.fma(xv, a30);
-            a31 = w1.fma(xv, a31);
-            a32 = w2.fma(xv, a32);
-            a33 = w3.fma(xv, a33);
-        }
-        // the fold goes through memory: inlined here it pushed C2 past its node budget and the
-        // accumulators were boxed (NodeCountInliningCutoff)
-        a00.intoArray(blk, 0);
-        a01.intoArray(blk, L);
-        a02.intoArray(blk, 2 * L);
-        a03.intoArray(blk, 3 * L);
-        a10.intoArray(blk, 4 * L);
-        a11.intoArray(blk, 5 * L);
-        a12.intoArray(blk, 6 * L);
-        a13.intoArray(blk, 7 * L);
-        a20.intoArray(blk, 8 * L);
-        a21.intoArray(blk, 9 * L);
-        a22.intoArray(blk, 10 * L);
-        a23.intoArray(blk, 11 * L);
-        a30.intoArray(blk, 12 * L);
-        a31.intoArray(blk, 13 * L);
-        a32.intoArray(blk, 14 * L);
-        a33.intoArray(blk, 15 * L);
-    }
-
-    /** 4 panels x 1 token: the same sequence per (row, token) as {@link #tile4x4} and {@link PanelKernels#q8x1}. */
+    /** 4 panels x 1 token: the same sequence per (row, token) as {@link #tile4x6} and {@link PanelKernels#q8x1}. */
     static void tile4x1(float[] w, float[] sc, int nb, float[] x, int x0, float[] da, int o0, float[] racc, int ra,
             float[] blk) {
         for (int bi = 0; bi < nb; bi++) {
