@@ -26,9 +26,10 @@ import jdk.incubator.vector.VectorOperators;
  * so  w * x = bits * (x * 2^112)        x is scaled once per call; exact while |x| < 2^16
  * </pre>
  *
- * Per (row, block) the fma sequence is that of {@link PanelKernels}' tiles (a = fma(w, x, a) over the
- * 32 columns, then acc = a * 1 + acc), and every product is the same real number, so a token gets
- * bit-identical results alone or in a batch. Halves that are inf or NaN (never in a valid model)
+ * Per (row, chunk of {@link PanelKernels#NB} blocks) the fma sequence is that of
+ * {@link PanelTiles#tile4x6F16} (a = fma(w, x, a) over the chunk's columns, then acc = a * 1 + acc),
+ * and every product is the same real number, so a token gets bit-identical results alone or in a
+ * batch. Halves that are inf or NaN (never in a valid model)
  * decode here as large finite values.
  */
 final class F16Kernels {
@@ -70,19 +71,22 @@ final class F16Kernels {
         FloatVector r2 = r0;
         FloatVector r3 = r0;
         long step = G * bb;
-        for (int b = 0; b < blocks; b++, at += step) {
+        for (int b0 = 0; b0 < blocks; b0 += PanelKernels.NB) {
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
             FloatVector a2 = a0;
             FloatVector a3 = a0;
-            long q = at;
-            int xb = 32 * b;
-            for (int e = 0; e < 32; e++, q += 2L * L) {
-                FloatVector xv = FloatVector.broadcast(F, xs[xb + e]);
-                a0 = halves(w, q).fma(xv, a0);
-                a1 = halves(w, q + bb).fma(xv, a1);
-                a2 = halves(w, q + 2 * bb).fma(xv, a2);
-                a3 = halves(w, q + 3 * bb).fma(xv, a3);
+            int end = Math.min(blocks, b0 + PanelKernels.NB);
+            for (int b = b0; b < end; b++, at += step) {
+                long q = at;
+                int xb = 32 * b;
+                for (int e = 0; e < 32; e++, q += 2L * L) {
+                    FloatVector xv = FloatVector.broadcast(F, xs[xb + e]);
+                    a0 = halves(w, q).fma(xv, a0);
+                    a1 = halves(w, q + bb).fma(xv, a1);
+                    a2 = halves(w, q + 2 * bb).fma(xv, a2);
+                    a3 = halves(w, q + 3 * bb).fma(xv, a3);
+                }
             }
             r0 = a0.add(r0);
             r1 = a1.add(r1);

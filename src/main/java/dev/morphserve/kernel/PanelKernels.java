@@ -83,12 +83,21 @@ final class PanelKernels {
             long at = base + (long) b0 * G * bb;
             float[] sc = ScratchDecode.chunk(type, w, at, bb, nb, s.w, s.sc);
             int t = 0;
+            boolean f16 = type == GgmlType.F16;
             for (int k; (k = tileTokens(numTokens - t)) >= 4; t += k) {
-                PanelTiles.tile4x6(s.w, sc, nb, x, t * colsPad + 32 * b0, colsPad, k, da, t * blocks + b0, blocks, racc,
-                        t * GROUP_ROWS, s.blk);
+                if (f16) {
+                    PanelTiles.tile4x6F16(s.w, nb, x, t * colsPad + 32 * b0, colsPad, k, racc, t * GROUP_ROWS, s.blk);
+                } else {
+                    PanelTiles.tile4x6(s.w, sc, nb, x, t * colsPad + 32 * b0, colsPad, k, da, t * blocks + b0, blocks, racc,
+                            t * GROUP_ROWS, s.blk);
+                }
             }
             for (; t < numTokens; t++) {
-                PanelTiles.tile4x1(s.w, sc, nb, x, t * colsPad + 32 * b0, da, t * blocks + b0, racc, t * GROUP_ROWS, s.blk);
+                if (f16) {
+                    PanelTiles.tile4x1F16(s.w, nb, x, t * colsPad + 32 * b0, racc, t * GROUP_ROWS, s.blk);
+                } else {
+                    PanelTiles.tile4x1(s.w, sc, nb, x, t * colsPad + 32 * b0, da, t * blocks + b0, racc, t * GROUP_ROWS, s.blk);
+                }
             }
         }
         for (int t = 0; t < numTokens; t++) {

@@ -35,7 +35,7 @@ final class PanelTiles {
         int x4 = tokens > 4 ? x0 + 4 * xs : x0;
         int x5 = tokens > 5 ? x0 + 5 * xs : x0;
         for (int bi = 0; bi < nb; bi++) {
-            block4x6(w, bi * G * 32 * L, x, x0 + 32 * bi, xs, x4 + 32 * bi, x5 + 32 * bi, blk);
+            block4x6(w, bi * G * 32 * L, 32 * L, 32, x, x0 + 32 * bi, xs, x4 + 32 * bi, x5 + 32 * bi, blk);
             for (int t = 0; t < tokens; t++) {
                 fold(blk, t * G * L, sc, bi * G * L, da, o0 + t * os + bi, racc, ra + t * GROUP_ROWS);
             }
@@ -46,7 +46,7 @@ final class PanelTiles {
      * One block: one loop, accumulators live only inside it (C2 keeps loop-carried vectors in registers
      * only in a single loop; across a nested loop it reboxed them, 10x slower).
      */
-    private static void block4x6(float[] w, int wb, float[] x, int x0, int xs, int x4, int x5, float[] blk) {
+    private static void block4x6(float[] w, int wb, int ps, int len, float[] x, int x0, int xs, int x4, int x5, float[] blk) {
         int x1 = x0 + xs;
         int x2 = x1 + xs;
         int x3 = x2 + xs;
@@ -56,12 +56,12 @@ final class PanelTiles {
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         FloatVector a40 = a00, a41 = a00, a42 = a00, a43 = a00;
         FloatVector a50 = a00, a51 = a00, a52 = a00, a53 = a00;
-        for (int e = 0; e < 32; e++) {
+        for (int e = 0; e < len; e++) {
             int wi = wb + e * L;
             FloatVector w0 = FloatVector.fromArray(F, w, wi);
-            FloatVector w1 = FloatVector.fromArray(F, w, wi + 32 * L);
-            FloatVector w2 = FloatVector.fromArray(F, w, wi + 64 * L);
-            FloatVector w3 = FloatVector.fromArray(F, w, wi + 96 * L);
+            FloatVector w1 = FloatVector.fromArray(F, w, wi + ps);
+            FloatVector w2 = FloatVector.fromArray(F, w, wi + 2 * ps);
+            FloatVector w3 = FloatVector.fromArray(F, w, wi + 3 * ps);
             FloatVector xv = FloatVector.broadcast(F, x[x0 + e]);
             a00 = w0.fma(xv, a00);
             a01 = w1.fma(xv, a01);
@@ -119,24 +119,50 @@ final class PanelTiles {
         a53.intoArray(blk, 23 * L);
     }
 
+    /**
+     * F16 chunks ({@link ScratchDecode} scratch [G][nb*32][L]): one fma chain over the chunk's 32*nb
+     * columns, folded once (scale 1), instead of a fold per block, which cost a fifth of the tile.
+     * {@link F16Kernels} runs the same chains in decode steps.
+     */
+    static void tile4x6F16(float[] w, int nb, float[] x, int x0, int xs, int tokens, float[] racc, int ra, float[] blk) {
+        block4x6(w, 0, nb * 32 * L, nb * 32, x, x0, xs, tokens > 4 ? x0 + 4 * xs : x0, tokens > 5 ? x0 + 5 * xs : x0, blk);
+        for (int t = 0; t < tokens; t++) {
+            fold(blk, t * G * L, ONES, 0, racc, ra + t * GROUP_ROWS);
+        }
+    }
+
+    /** {@link #tile4x6F16} for one token. */
+    static void tile4x1F16(float[] w, int nb, float[] x, int x0, float[] racc, int ra, float[] blk) {
+        block4x1(w, 0, nb * 32 * L, nb * 32, x, x0, blk);
+        fold(blk, 0, ONES, 0, racc, ra);
+    }
+
+    private static final float[] ONES = ones();
+
+    private static float[] ones() {
+        float[] a = new float[G * L];
+        java.util.Arrays.fill(a, 1f);
+        return a;
+    }
+
     /** 4 panels x 1 token: the same sequence per (row, token) as {@link #tile4x6} and {@link PanelKernels#q8x1}. */
     static void tile4x1(float[] w, float[] sc, int nb, float[] x, int x0, float[] da, int o0, float[] racc, int ra,
             float[] blk) {
         for (int bi = 0; bi < nb; bi++) {
-            block4x1(w, bi * G * 32 * L, x, x0 + 32 * bi, blk);
+            block4x1(w, bi * G * 32 * L, 32 * L, 32, x, x0 + 32 * bi, blk);
             fold(blk, 0, sc, bi * G * L, da, o0 + bi, racc, ra);
         }
     }
 
-    private static void block4x1(float[] w, int wb, float[] x, int x0, float[] blk) {
+    private static void block4x1(float[] w, int wb, int ps, int len, float[] x, int x0, float[] blk) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int e = 0; e < 32; e++) {
+        for (int e = 0; e < len; e++) {
             int wi = wb + e * L;
             FloatVector xv = FloatVector.broadcast(F, x[x0 + e]);
             a0 = FloatVector.fromArray(F, w, wi).fma(xv, a0);
-            a1 = FloatVector.fromArray(F, w, wi + 32 * L).fma(xv, a1);
-            a2 = FloatVector.fromArray(F, w, wi + 64 * L).fma(xv, a2);
-            a3 = FloatVector.fromArray(F, w, wi + 96 * L).fma(xv, a3);
+            a1 = FloatVector.fromArray(F, w, wi + ps).fma(xv, a1);
+            a2 = FloatVector.fromArray(F, w, wi + 2 * ps).fma(xv, a2);
+            a3 = FloatVector.fromArray(F, w, wi + 3 * ps).fma(xv, a3);
         }
         a0.intoArray(blk, 0);
         a1.intoArray(blk, L);
