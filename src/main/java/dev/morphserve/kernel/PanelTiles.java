@@ -9,12 +9,13 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Register tiles of {@link PanelKernels}: 4 panels (one group) x 4 to 6, or 1 token, over a chunk of
- * decoded blocks in the L1 scratch. Each computes, per (row, token) and block, the same sequence
- * {@code a = fma(w, x, a)} over the block's 32 columns, then folds {@code acc = fma(a, scale, acc)},
- * so which tile a token lands in never changes its bits.
+ * decoded blocks in the L1 scratch. Each computes, per (row, token) and block (F16: per chunk), the
+ * same sequence {@code a = fma(w, x, a)} over the block's 32 columns (F16: the chunk's 32*nb), then
+ * folds {@code acc = fma(a, scale, acc)}, so which tile a token lands in never changes its bits.
  *
  * <pre>
- * scratch w: [nb][G][32][L]    block bi, panel p, column e at (bi*G + p)*32*L + e*L
+ * scratch w, Q8_0 / Q4_0: [nb][G][32][L]   block bi, panel p, column e at (bi*G + p)*32*L + e*L
+ * scratch w, F16:         [G][nb*32][L]    panel p, column c of the chunk at (p*nb*32 + c)*L
  * x:         token i of a tile reads x[x0 + i*xs + 32*bi + e]
  * racc:      token i, panel p at ra + i*GROUP_ROWS + p*L
  * </pre>
@@ -43,8 +44,9 @@ final class PanelTiles {
     }
 
     /**
-     * One block: one loop, accumulators live only inside it (C2 keeps loop-carried vectors in registers
-     * only in a single loop; across a nested loop it reboxed them, 10x slower).
+     * {@code len} columns from {@code wb} (panel p at wb + p*ps): one loop, accumulators live only
+     * inside it (C2 keeps loop-carried vectors in registers only in a single loop; across a nested loop
+     * it reboxed them, 10x slower).
      */
     private static void block4x6(float[] w, int wb, int ps, int len, float[] x, int x0, int xs, int x4, int x5, float[] blk) {
         int x1 = x0 + xs;
