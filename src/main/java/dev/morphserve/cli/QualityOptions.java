@@ -4,6 +4,7 @@ import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.morph.AgreementSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How {@code bench compare} measures quality: which model, on which text, with which low variant. */
@@ -28,20 +29,14 @@ final class QualityOptions {
             description = "Low-precision variant of the servers and of the quality runs: Q4_0 or Q8_0 (default ${DEFAULT-VALUE}).")
     GgmlType lowType;
 
-    @Option(names = "--agreement-prompts", paramLabel = "P", defaultValue = "16",
-            description = "Prompts of the greedy-agreement measure, 0 for none (default ${DEFAULT-VALUE}).")
-    int agreementPrompts;
-
-    @Option(names = "--agreement-tokens", paramLabel = "N", defaultValue = "64",
-            description = "Greedy tokens generated per agreement prompt (default ${DEFAULT-VALUE}).")
-    int agreementTokens;
+    @Mixin
+    AgreementOptions agreementOptions;
 
     @Option(names = "--no-quality", description = "Skip the quality measurement.")
     boolean skip;
 
     AgreementSettings agreement() {
-        return agreementPrompts == 0 ? AgreementSettings.OFF
-                : new AgreementSettings(agreementPrompts, agreementTokens, AgreementSettings.DEFAULT.promptTokens());
+        return agreementOptions.settings();
     }
 
     /** @param servedModel the served model's file, null when serving from a URL */

@@ -5,7 +5,6 @@ import dev.morphserve.bench.SwapQualityReport;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelRunner;
-import dev.morphserve.morph.AgreementSettings;
 import dev.morphserve.morph.CalibrationWindows;
 import dev.morphserve.morph.LayerImportanceProfiler;
 import dev.morphserve.morph.LayerProfile;
@@ -58,17 +57,8 @@ final class SwapQualityCommand implements Callable<Integer> {
             + " (models of at most " + SwapQualityStudy.ORACLE_MAX_LAYERS + " layers).")
     boolean oracle;
 
-    @Option(names = "--agreement-prompts", defaultValue = "16", description = "Prompts for the greedy agreement with"
-            + " full precision, evenly spaced over the evaluation text; 0 turns agreement off (default ${DEFAULT-VALUE}).")
-    int agreementPrompts;
-
-    @Option(names = "--agreement-tokens", defaultValue = "64", description = "Greedy tokens generated per prompt and"
-            + " compared position by position (default ${DEFAULT-VALUE}).")
-    int agreementTokens;
-
-    @Option(names = "--agreement-prompt-tokens", defaultValue = "32", description = "Tokens per prompt, BOS included"
-            + " (default ${DEFAULT-VALUE}).")
-    int agreementPromptTokens;
+    @Mixin
+    AgreementOptions agreementOptions;
 
     @Option(names = {"-o", "--output-dir"}, required = true, description = "Directory for swap-quality.md and swap-quality.png.")
     Path outputDir;
@@ -82,7 +72,7 @@ final class SwapQualityCommand implements Callable<Integer> {
         if (seeds < 1) {
             throw new IllegalArgumentException("--seeds must be at least 1");
         }
-        var agreement = new AgreementSettings(agreementPrompts, agreementTokens, agreementPromptTokens);
+        var agreement = agreementOptions.settings();
         TextSlice evaluation = TextSlice.read(file, 0, chars);
         Files.createDirectories(outputDir);
         try (LoadedModel model = modelOptions.load();

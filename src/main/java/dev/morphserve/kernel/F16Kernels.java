@@ -7,6 +7,7 @@ import static dev.morphserve.kernel.Lanes.S;
 import static dev.morphserve.kernel.Panels.G;
 import static dev.morphserve.kernel.Panels.GROUP_ROWS;
 
+import dev.morphserve.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
@@ -59,8 +60,7 @@ final class F16Kernels {
 
     /** Group g times one token; xs from {@link #scale}; out: [rows]. */
     static void group(MemorySegment w, int rows, int blocks, int g, float[] xs, float[] out, float[] one) {
-        long bb = Panels.blockBytes(dev.morphserve.gguf.GgmlType.F16);
-        x1(w, Panels.offset(dev.morphserve.gguf.GgmlType.F16, blocks, g, 0), bb, blocks, xs, one);
+        x1(w, Panels.offset(GgmlType.F16, blocks, g, 0), Panels.blockBytes(GgmlType.F16), blocks, xs, one);
         int r0 = g * GROUP_ROWS;
         System.arraycopy(one, 0, out, r0, Math.min(GROUP_ROWS, rows - r0));
     }

@@ -81,7 +81,8 @@ final class PanelKernels {
         for (int b0 = 0; b0 < blocks; b0 += NB) {
             int nb = Math.min(NB, blocks - b0);
             long at = base + (long) b0 * G * bb;
-            float[] sc = ScratchDecode.chunk(type, w, at, bb, nb, s.w, s.sc);
+            ScratchDecode.chunk(type, w, at, bb, nb, s.w, s.sc);
+            float[] sc = s.sc;
             int t = 0;
             boolean f16 = type == GgmlType.F16;
             for (int k; (k = tileTokens(numTokens - t)) >= 4; t += k) {

@@ -129,22 +129,14 @@ final class PanelTiles {
     static void tile4x6F16(float[] w, int nb, float[] x, int x0, int xs, int tokens, float[] racc, int ra, float[] blk) {
         block4x6(w, 0, nb * 32 * L, nb * 32, x, x0, xs, tokens > 4 ? x0 + 4 * xs : x0, tokens > 5 ? x0 + 5 * xs : x0, blk);
         for (int t = 0; t < tokens; t++) {
-            fold(blk, t * G * L, ONES, 0, racc, ra + t * GROUP_ROWS);
+            foldUnscaled(blk, t * G * L, racc, ra + t * GROUP_ROWS);
         }
     }
 
     /** {@link #tile4x6F16} for one token. */
     static void tile4x1F16(float[] w, int nb, float[] x, int x0, float[] racc, int ra, float[] blk) {
         block4x1(w, 0, nb * 32 * L, nb * 32, x, x0, blk);
-        fold(blk, 0, ONES, 0, racc, ra);
-    }
-
-    private static final float[] ONES = ones();
-
-    private static float[] ones() {
-        float[] a = new float[G * L];
-        java.util.Arrays.fill(a, 1f);
-        return a;
+        foldUnscaled(blk, 0, racc, ra);
     }
 
     /** 4 panels x 1 token: the same sequence per (row, token) as {@link #tile4x6} and {@link PanelKernels#q8x1}. */
@@ -185,6 +177,13 @@ final class PanelTiles {
         for (int p = 0; p < G * L; p += L) {
             FloatVector.fromArray(F, blk, a + p).fma(FloatVector.fromArray(F, sc, si + p),
                     FloatVector.fromArray(F, racc, r + p)).intoArray(racc, r + p);
+        }
+    }
+
+    /** racc[r + p*L ..] += blk[a + p*L ..]: the fold with scale 1 (one rounding, as fma(a, 1, acc)). */
+    private static void foldUnscaled(float[] blk, int a, float[] racc, int r) {
+        for (int p = 0; p < G * L; p += L) {
+            FloatVector.fromArray(F, blk, a + p).add(FloatVector.fromArray(F, racc, r + p)).intoArray(racc, r + p);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.morphserve.kernel;
 
 import dev.morphserve.gguf.GgmlType;
-import dev.morphserve.tensor.Q8_0Codec;
 import dev.morphserve.tensor.Tensor;
 import dev.morphserve.tensor.TensorCodec;
 
@@ -39,14 +38,8 @@ public final class ScalarKernels implements Kernels {
 
     /** x[0 .. n) quantized per 32 as ggml's Q8_0 and dequantized; n is a multiple of 32 (Q4_0 cols are). */
     private static float[] quantizedQ8_0(float[] x, int n) {
-        float[] q = new float[n]; // [numTokens][cols]
-        byte[] codes = new byte[32];
-        for (int b = 0; b < n; b += 32) {
-            float d = Float.float16ToFloat(Q8_0Codec.quantizeBlock(x, b, codes, 0));
-            for (int j = 0; j < 32; j++) {
-                q[b + j] = codes[j] * d;
-            }
-        }
+        float[] q = new float[n]; // [numTokens][cols], one row of n as far as the blocks go
+        Activations.quantizeQ8_0(x, 0, n, q, n, new byte[32]);
         return q;
     }
 }

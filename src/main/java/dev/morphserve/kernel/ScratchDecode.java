@@ -11,7 +11,6 @@ import dev.morphserve.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -22,34 +21,22 @@ import jdk.incubator.vector.VectorOperators;
  * scratch, for {@link PanelKernels}' register tiles.
  *
  * <pre>
- * dst: [nb][G][32][L] codes as floats (F16: [G][nb*32][L], the weights)   sc: [nb][G][L] block scales (F16: ones)
+ * dst: [nb][G][32][L] codes as floats (F16: [G][nb*32][L], the weights)   sc: [nb][G][L] block scales (not F16)
  * </pre>
  */
 final class ScratchDecode {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
-    private static final float[] ONES = ones();
-
     private ScratchDecode() {}
 
-    private static float[] ones() {
-        float[] a = new float[PanelKernels.NB * G * L];
-        Arrays.fill(a, 1f);
-        return a;
-    }
-
-    /** @return the scales of the chunk: {@code sc} filled, or shared ones for F16 */
-    static float[] chunk(GgmlType type, MemorySegment w, long at, long bb, int nb, float[] dst, float[] sc) {
+    /** Decodes the chunk to {@code dst}, its block scales to {@code sc} (F16 has none). */
+    static void chunk(GgmlType type, MemorySegment w, long at, long bb, int nb, float[] dst, float[] sc) {
         switch (type) {
             case Q8_0 -> decodeQ8(w, at, bb, nb, dst, sc);
             case Q4_0 -> decodeQ4(w, at, nb, dst, sc);
-            case F16 -> {
-                decodeF16(w, at, bb, nb, dst);
-                return ONES;
-            }
+            case F16 -> decodeF16(w, at, bb, nb, dst);
             default -> throw new UnsupportedOperationException("no panel kernel for " + type);
         }
-        return sc;
     }
 
     private static void decodeQ8(MemorySegment w, long at, long bb, int nb, float[] dst, float[] sc) {

@@ -31,13 +31,15 @@ final class Attention {
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final int headSize;
+    private final int kvDim;
     private final long rowBytes;
     private final int groupSize;
     private final float scale;
 
     Attention(ModelConfig config) {
         this.headSize = config.headSize();
-        this.rowBytes = (long) config.kvDim() * Float.BYTES;
+        this.kvDim = config.kvDim();
+        this.rowBytes = (long) kvDim * Float.BYTES;
         this.groupSize = config.groupSize();
         this.scale = (float) (1.0 / Math.sqrt(headSize));
     }
@@ -82,8 +84,24 @@ final class Attention {
         }
     }
 
+    /**
+     * Stores one token's key and value rows (k, v: kvDim floats at {@code at}) at {@code position} of
+     * its sequence, in the block layout above.
+     */
+    void store(float[] k, float[] v, int at, int position, BlockTable table, KvCache cache, int layer) {
+        int blockSize = cache.blockSize();
+        int block = table.get(position / blockSize);
+        int row = position % blockSize;
+        long blockBytes = cache.blockOffsetBytes(block);
+        MemorySegment keys = cache.keys(layer, block);
+        for (int d = 0; d < kvDim; d++) {
+            keys.set(FLOAT_LE, blockBytes + keyOffset(d, row, blockSize), k[at + d]);
+        }
+        MemorySegment.copy(v, at, cache.values(layer, block), FLOAT_LE, blockBytes + row * rowBytes, kvDim);
+    }
+
     /** Offset in bytes of key dim {@code d} (0..kvDim) of position {@code r} inside a block. */
-    static long keyOffset(int d, int r, int blockSize) {
+    private static long keyOffset(int d, int r, int blockSize) {
         return ((long) d * blockSize + r) * Float.BYTES;
     }
 

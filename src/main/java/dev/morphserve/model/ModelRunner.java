@@ -3,9 +3,6 @@ package dev.morphserve.model;
 import dev.morphserve.kernel.Kernels;
 import dev.morphserve.kernel.WorkerPool;
 import dev.morphserve.kvcache.KvCache;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import dev.morphserve.tensor.TensorCodec;
 
 /**
@@ -20,8 +17,6 @@ import dev.morphserve.tensor.TensorCodec;
  * One runner per engine thread: scratch buffers are reused between steps.
  */
 public final class ModelRunner {
-    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     private final ModelConfig config;
     private final WeightsTable weights;
     private final Kernels kernels;
@@ -93,20 +88,11 @@ public final class ModelRunner {
         kernels.matmul(w.wq(), s.xb, n, s.q);
         kernels.matmul(w.wk(), s.xb, n, s.k);
         kernels.matmul(w.wv(), s.xb, n, s.v);
-        int blockSize = cache.blockSize();
         for (int t = 0; t < n; t++) {
             int position = batch.positions()[t];
             rope.apply(s.q, t * dim, config.numHeads(), position);
             rope.apply(s.k, t * kvDim, config.numKvHeads(), position);
-            int block = batch.blockTables()[t].get(position / blockSize);
-            int row = position % blockSize;
-            long blockBytes = cache.blockOffsetBytes(block);
-            MemorySegment keys = cache.keys(layer, block);
-            for (int d = 0; d < kvDim; d++) { // transposed: see Attention
-                keys.set(FLOAT_LE, blockBytes + Attention.keyOffset(d, row, blockSize), s.k[t * kvDim + d]);
-            }
-            MemorySegment.copy(s.v, t * kvDim, cache.values(layer, block), FLOAT_LE,
-                    blockBytes + (long) row * kvDim * Float.BYTES, kvDim);
+            attention.store(s.k, s.v, t * kvDim, position, batch.blockTables()[t], cache, layer);
         }
         // Every token's K/V is stored before any attention runs: a prefill token may attend to
         // earlier tokens of the same step.
