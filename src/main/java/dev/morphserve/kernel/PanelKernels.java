@@ -18,7 +18,7 @@ import jdk.incubator.vector.FloatVector;
  * <pre>
  * per (row r, token t), for each block b of 32 columns in order:
  *   a     = 0;  for e in 0..31:  a = fma(q[r][32b+e], x[t][32b+e], a)     q: code as float (F16: weight)
- *   acc   = fma(a, d[r][b] * da[t][b], acc)       d: weight scale (F16: 1), da: activation scale (Q4_0, else 1)
+ *   acc   = fma(a, d[r][b], acc)                  d: weight scale (F16: 1, folded once per chunk)
  * out[t][r] = acc
  * </pre>
  *
@@ -29,9 +29,7 @@ import jdk.incubator.vector.FloatVector;
  *   <li>everything else: a chunk of {@value #NB} blocks of the group decoded to floats in an L1
  *       scratch ({@link ScratchDecode}), then register tiles of 4 panels x 4 to 6 tokens or x 1 token ({@link PanelTiles}).
  * </ul>
- * Q4_0 decode steps run {@link Q4Kernels} (16-bit integer lanes); Q4_0 batches come here with x = the
- * 8-bit activation codes and da = their scales, so that a = the exact integer isum of Q4Kernels and
- * the fold is the same fma(isum, d * da, acc).
+ * Q4_0 runs {@link Q4Kernels} (decode steps) and {@link Q4Tiles} (batches) in 16-bit integer lanes.
  */
 final class PanelKernels {
     /** Blocks per scratch chunk: 4 panels x 4 blocks x 32 x 16 floats = 32 KiB with 16 lanes. */
@@ -64,14 +62,14 @@ final class PanelKernels {
      * @param x    [numTokens][colsPad] activations, zero past cols (colsPad = 32 * blocks)
      * @param out  [numTokens][rows]
      */
-    static void group(GgmlType type, MemorySegment w, int rows, int blocks, int g, float[] x, float[] da,
-            int numTokens, float[] out, Scratch s) {
+    static void group(GgmlType type, MemorySegment w, int rows, int blocks, int g, float[] x, int numTokens,
+            float[] out, Scratch s) {
         int colsPad = 32 * blocks;
         int r0 = g * GROUP_ROWS;
         int rowsHere = Math.min(GROUP_ROWS, rows - r0);
         long bb = Panels.blockBytes(type);
         long base = Panels.offset(type, blocks, g, 0);
-        if (numTokens == 1 && type == GgmlType.Q8_0 && da == null) {
+        if (numTokens == 1 && type == GgmlType.Q8_0) {
             q8x1(w, base, bb, blocks, x, s.one);
             System.arraycopy(s.one, 0, out, r0, rowsHere);
             return;
@@ -89,15 +87,14 @@ final class PanelKernels {
                 if (f16) {
                     PanelTiles.tile4x6F16(s.w, nb, x, t * colsPad + 32 * b0, colsPad, k, racc, t * GROUP_ROWS, s.blk);
                 } else {
-                    PanelTiles.tile4x6(s.w, sc, nb, x, t * colsPad + 32 * b0, colsPad, k, da, t * blocks + b0, blocks, racc,
-                            t * GROUP_ROWS, s.blk);
+                    PanelTiles.tile4x6(s.w, sc, nb, x, t * colsPad + 32 * b0, colsPad, k, racc, t * GROUP_ROWS, s.blk);
                 }
             }
             for (; t < numTokens; t++) {
                 if (f16) {
                     PanelTiles.tile4x1F16(s.w, nb, x, t * colsPad + 32 * b0, racc, t * GROUP_ROWS, s.blk);
                 } else {
-                    PanelTiles.tile4x1(s.w, sc, nb, x, t * colsPad + 32 * b0, da, t * blocks + b0, racc, t * GROUP_ROWS, s.blk);
+                    PanelTiles.tile4x1(s.w, sc, nb, x, t * colsPad + 32 * b0, racc, t * GROUP_ROWS, s.blk);
                 }
             }
         }

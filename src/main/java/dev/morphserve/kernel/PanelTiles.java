@@ -14,7 +14,7 @@ import jdk.incubator.vector.FloatVector;
  * folds {@code acc = fma(a, scale, acc)}, so which tile a token lands in never changes its bits.
  *
  * <pre>
- * scratch w, Q8_0 / Q4_0: [nb][G][32][L]   block bi, panel p, column e at (bi*G + p)*32*L + e*L
+ * scratch w, Q8_0:        [nb][G][32][L]   block bi, panel p, column e at (bi*G + p)*32*L + e*L
  * scratch w, F16:         [G][nb*32][L]    panel p, column c of the chunk at (p*nb*32 + c)*L
  * x:         token i of a tile reads x[x0 + i*xs + 32*bi + e]
  * racc:      token i, panel p at ra + i*GROUP_ROWS + p*L
@@ -31,14 +31,14 @@ final class PanelTiles {
      *
      * @param tokens 4..6 tokens; token i reads x[x0 + i*xs ..] and accumulates into racc[ra + i*GROUP_ROWS ..]
      */
-    static void tile4x6(float[] w, float[] sc, int nb, float[] x, int x0, int xs, int tokens, float[] da, int o0, int os,
-            float[] racc, int ra, float[] blk) {
+    static void tile4x6(float[] w, float[] sc, int nb, float[] x, int x0, int xs, int tokens, float[] racc, int ra,
+            float[] blk) {
         int x4 = tokens > 4 ? x0 + 4 * xs : x0;
         int x5 = tokens > 5 ? x0 + 5 * xs : x0;
         for (int bi = 0; bi < nb; bi++) {
             block4x6(w, bi * G * 32 * L, 32 * L, 32, x, x0 + 32 * bi, xs, x4 + 32 * bi, x5 + 32 * bi, blk);
             for (int t = 0; t < tokens; t++) {
-                fold(blk, t * G * L, sc, bi * G * L, da, o0 + t * os + bi, racc, ra + t * GROUP_ROWS);
+                fold(blk, t * G * L, sc, bi * G * L, racc, ra + t * GROUP_ROWS);
             }
         }
     }
@@ -140,11 +140,10 @@ final class PanelTiles {
     }
 
     /** 4 panels x 1 token: the same sequence per (row, token) as {@link #tile4x6} and {@link PanelKernels#q8x1}. */
-    static void tile4x1(float[] w, float[] sc, int nb, float[] x, int x0, float[] da, int o0, float[] racc, int ra,
-            float[] blk) {
+    static void tile4x1(float[] w, float[] sc, int nb, float[] x, int x0, float[] racc, int ra, float[] blk) {
         for (int bi = 0; bi < nb; bi++) {
             block4x1(w, bi * G * 32 * L, 32 * L, 32, x, x0 + 32 * bi, blk);
-            fold(blk, 0, sc, bi * G * L, da, o0 + bi, racc, ra);
+            fold(blk, 0, sc, bi * G * L, racc, ra);
         }
     }
 
@@ -164,15 +163,7 @@ final class PanelTiles {
         a3.intoArray(blk, 3 * L);
     }
 
-    /** racc[r + p*L ..] = fma(blk[a + p*L ..], sc[si + p*L ..] * d, racc[r + p*L ..]) for the 4 panels of one token. */
-    private static void fold(float[] blk, int a, float[] sc, int si, float[] da, int di, float[] racc, int r) {
-        if (da == null) {
-            fold(blk, a, sc, si, racc, r);
-        } else {
-            foldScaled(blk, a, sc, si, da[di], racc, r);
-        }
-    }
-
+    /** racc[r + p*L ..] = fma(blk[a + p*L ..], sc[si + p*L ..], racc[r + p*L ..]) for the 4 panels of one token. */
     private static void fold(float[] blk, int a, float[] sc, int si, float[] racc, int r) {
         for (int p = 0; p < G * L; p += L) {
             FloatVector.fromArray(F, blk, a + p).fma(FloatVector.fromArray(F, sc, si + p),
@@ -184,15 +175,6 @@ final class PanelTiles {
     private static void foldUnscaled(float[] blk, int a, float[] racc, int r) {
         for (int p = 0; p < G * L; p += L) {
             FloatVector.fromArray(F, blk, a + p).add(FloatVector.fromArray(F, racc, r + p)).intoArray(racc, r + p);
-        }
-    }
-
-    /** The Q4_0 fold: the scale is d[r][b] * da[t][b]; with da = 1 it would equal {@link #fold}. */
-    private static void foldScaled(float[] blk, int a, float[] sc, int si, float d, float[] racc, int r) {
-        FloatVector dv = FloatVector.broadcast(F, d);
-        for (int p = 0; p < G * L; p += L) {
-            FloatVector.fromArray(F, blk, a + p).fma(FloatVector.fromArray(F, sc, si + p).mul(dv),
-                    FloatVector.fromArray(F, racc, r + p)).intoArray(racc, r + p);
         }
     }
 }

@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorOperators;
  * pairs : [blocks][32] shorts              per step j: a[2j], a[2j+1] - 16 a[2j] (decode steps only)
  * corr  : [blocks]     shorts              -8 * sum of the block's 32 codes (|.| <= 32512; decode steps only)
  * scale : [numTokens][blocks]     floats   da, the f16 scale widened
- * codes : [numTokens][cols]       floats   a, for the float tiles of batches
+ * codes : [numTokens][cols]       floats   a (as floats: {@link #quantize} works in float lanes)
+ * pairInts: [numTokens][cols/2]  ints     a[2j] & 0xffff | a[2j+1] << 16, for {@link Q4Tiles} (batches only)
  * </pre>
  *
  * Grown on demand and reused across calls; one instance per {@link VectorKernels}.
@@ -27,6 +28,7 @@ final class Q4Activations {
     short[] corr = new short[0];
     float[] scale = new float[0];
     float[] codes = new float[0];
+    int[] pairInts = new int[0];
 
     /** Quantizes x: [numTokens][cols], cols a multiple of 32, sharing the tokens over the pool. */
     void prepare(float[] x, int numTokens, int cols, WorkerPool pool) {
@@ -44,16 +46,22 @@ final class Q4Activations {
             }
             token(x, 0, blocks, true);
         } else {
+            if (pairInts.length < numTokens * cols / 2) {
+                pairInts = new int[numTokens * cols / 2];
+            }
             pool.run(numTokens, (t, worker) -> token(x, t, blocks, false));
         }
     }
 
-    /** Codes and scales of token t; pairs and corr only for a decode step (batches read the codes). */
+    /** Codes and scales of token t; then pairs and corr for a decode step, pairInts for a batch. */
     private void token(float[] x, int t, int blocks, boolean decode) {
         for (int b = 0; b < blocks; b++) {
             int i = (t * blocks + b) * 32;
             scale[t * blocks + b] = quantize(x, i, codes);
             if (!decode) {
+                for (int j = 0; j < 32; j += 2) {
+                    pairInts[(i + j) / 2] = ((int) codes[i + j] & 0xffff) | (int) codes[i + j + 1] << 16;
+                }
                 continue;
             }
             int sum = 0;

@@ -29,9 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * wrapped result is exact. Per step j the code byte v = lo + 16 hi of elements 2j, 2j+1 is used
  * whole: {@code lo*a0 + hi*a1 = v*a0 + hi*(a1 - 16 a0)}, one mask fewer; the -8 offset is added once
  * per block as {@code -8 * sum(a)}. This is the decode step (one token); batches take
- * {@link PanelKernels}'s float tiles on the codes (16-bit multiply-adds measured slower there than
- * float fmas on a decoded scratch), which get the same isum exactly and then the same two float
- * operations, so results are batch invariant.
+ * {@link Q4Tiles}, which get the same isum exactly and then the same two float operations, so
+ * results are batch invariant.
  */
 final class Q4Kernels {
     /** Shorts: 2L lanes = 2 panels. */
@@ -50,7 +49,7 @@ final class Q4Kernels {
      * Groups 2p and 2p + 1 times one token, their blocks interleaved: two memory streams per thread
      * instead of one kept more of the weights in flight (KernelBench decode, 7 back-to-back pairs:
      * 34.0 vs 31.6 tok/s, +8 %; the kernel is 2x faster from L2 than from memory). Batches go through
-     * {@link PanelKernels} (same isum, same fold). out: [rows]; two: [2 * 4L] scratch.
+     * {@link Q4Tiles} (same isum, same fold). out: [rows]; two: [2 * 4L] scratch.
      */
     static void groupPair(MemorySegment w, int rows, int blocks, int pair, Q4Activations x, float[] out, float[] two,
             short[] sums) {

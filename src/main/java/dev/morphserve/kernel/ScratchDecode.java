@@ -2,10 +2,8 @@ package dev.morphserve.kernel;
 
 import static dev.morphserve.kernel.Lanes.B;
 import static dev.morphserve.kernel.Lanes.F;
-import static dev.morphserve.kernel.Lanes.I;
 import static dev.morphserve.kernel.Lanes.L;
 import static dev.morphserve.kernel.Panels.G;
-import static dev.morphserve.kernel.Panels.GROUP_ROWS;
 
 import dev.morphserve.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
@@ -13,7 +11,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -33,7 +30,6 @@ final class ScratchDecode {
     static void chunk(GgmlType type, MemorySegment w, long at, long bb, int nb, float[] dst, float[] sc) {
         switch (type) {
             case Q8_0 -> decodeQ8(w, at, bb, nb, dst, sc);
-            case Q4_0 -> decodeQ4(w, at, nb, dst, sc);
             case F16 -> decodeF16(w, at, bb, nb, dst);
             default -> throw new UnsupportedOperationException("no panel kernel for " + type);
         }
@@ -46,28 +42,6 @@ final class ScratchDecode {
             long q = at + 4L * L;
             for (int e = 0; e < 32; e++) {
                 codes8(w, q + (long) e * L).intoArray(dst, d + e * L);
-            }
-        }
-    }
-
-    /**
-     * Q4_0 group-blocks ({@link Panels}) to (q - 8) as floats: with 8-bit activation codes for x the
-     * tiles then sum exact integers (every partial sum is below 2^24), the isum of {@link Q4Kernels}.
-     */
-    private static void decodeQ4(MemorySegment w, long at, int nb, float[] dst, float[] sc) {
-        for (int bi = 0; bi < nb; bi++, at += Q4Kernels.GROUP_BLOCK_BYTES) {
-            for (int p = 0; p < G; p++) {
-                int i = bi * G + p;
-                FloatVector.fromMemorySegment(F, w, at + 4L * p * L, LE).intoArray(sc, i * L);
-                long q = at + 4L * GROUP_ROWS + (long) p * L;
-                int d = i * 32 * L;
-                for (int j = 0; j < 16; j++, q += GROUP_ROWS) {
-                    IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, q, LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    ((FloatVector) v.and(0x0f).sub(8).convert(VectorOperators.I2F, 0)).intoArray(dst, d + 2 * j * L);
-                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0))
-                            .intoArray(dst, d + (2 * j + 1) * L);
-                }
             }
         }
     }

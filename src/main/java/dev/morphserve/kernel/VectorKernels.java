@@ -50,6 +50,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         final byte[] codes = new byte[32]; // [32] one Q8_0 activation block
         float[] acc = new float[0]; // [numTokens][4][L] lane accumulators of one panel
         final PanelKernels.Scratch panels = new PanelKernels.Scratch();
+        final Q4Tiles.Scratch q4 = new Q4Tiles.Scratch();
 
         float[] acc(int n) {
             if (acc.length < n) {
@@ -149,8 +150,8 @@ public final class VectorKernels implements Kernels, AutoCloseable {
     private final Q4Activations q4x; // Q4_0 activations of the current call
 
     /**
-     * Prepared weights: Q4_0 through {@link Q4Kernels} with 8-bit activations (as llama.cpp), F16 and
-     * Q8_0 through {@link PanelKernels} with float activations.
+     * Prepared weights: Q4_0 through {@link Q4Kernels} (decode steps) and {@link Q4Tiles} (batches) with
+     * 8-bit activations (as llama.cpp), F16 and Q8_0 through {@link PanelKernels} with float activations.
      */
     private void matmulPanels(Tensor w, float[] x, int numTokens, float[] out) {
         GgmlType type = w.type();
@@ -168,8 +169,8 @@ public final class VectorKernels implements Kernels, AutoCloseable {
                         Q4Kernels.groupPair(data, rows, blocks, pair, q4x, out, scratch[worker].panels.one,
                                 scratch[worker].panels.sums));
             } else {
-                pool.run(Panels.groups(rows), (g, worker) -> PanelKernels.group(type, data, rows, blocks, g, q4x.codes,
-                        q4x.scale, numTokens, out, scratch[worker].panels));
+                pool.run(Panels.groups(rows), (g, worker) -> Q4Tiles.group(data, rows, blocks, g, q4x, numTokens, out,
+                        scratch[worker].q4));
             }
             return;
         }
@@ -193,7 +194,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
             }
         }
         pool.run(Panels.groups(rows), (g, worker) ->
-                PanelKernels.group(type, data, rows, blocks, g, xpad, null, numTokens, out, scratch[worker].panels));
+                PanelKernels.group(type, data, rows, blocks, g, xpad, numTokens, out, scratch[worker].panels));
     }
 
     private static void panel(Tensor w, int r0, float[] xp, int numTokens, int colsPad, float[] out, Scratch s) {

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class VectorKernelsTest {
     private static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0};
-    private static final int[] TOKENS = {1, 2, 3, 5, 8, 17};
+    /** Tile edges of every batch kernel: 4 + 1 and 3 + 1 tokens, and Q4_0's slices (61 = 33 + 28). */
+    private static final int[] TOKENS = {1, 2, 3, 4, 5, 8, 17, 61};
 
     private static WorkerPool pool1;
     private static WorkerPool pool3;
