@@ -114,14 +114,7 @@ public final class ModelRunner {
         Norms.rmsNorm(s.xb, s.x, w.ffnNorm(), n, dim, config.rmsNormEps());
         kernels.matmul(w.wGate(), s.xb, n, s.gate);
         kernels.matmul(w.wUp(), s.xb, n, s.up);
-        // SwiGLU: silu(g) * up, token rows shared out (one exp per element: single-threaded it was a
-        // visible part of long prefills)
-        pool.run(n, (t, worker) -> {
-            for (int i = t * ffn; i < (t + 1) * ffn; i++) {
-                float g = s.gate[i];
-                s.gate[i] = g / (1f + (float) Math.exp(-g)) * s.up[i];
-            }
-        });
+        pool.run(n, (t, worker) -> SwiGlu.apply(s.gate, s.up, t * ffn, (t + 1) * ffn)); // token rows shared out
         kernels.matmul(w.wDown(), s.gate, n, s.xb);
         for (int i = 0; i < n * dim; i++) {
             s.x[i] += s.xb[i];
