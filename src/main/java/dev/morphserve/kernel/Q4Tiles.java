@@ -52,7 +52,7 @@ final class Q4Tiles {
     /** The high short of an int lane. */
     private static final int HIGH = 0xffff0000;
     /** Most tokens per pass of {@link #group}. */
-    static final int SLICE_TOKENS = 60;
+    private static final int SLICE_TOKENS = 60;
 
     private Q4Tiles() {}
 
@@ -136,8 +136,8 @@ final class Q4Tiles {
      * boxed by C2; a helper for the broadcast pushed a 4 x 6 tile past C2's inlining node budget (the
      * vector operations after that point ran as boxed library calls, 10x slower); a 4 x 6 tile with
      * this fold was too big for C1 (out of virtual registers) and never reached C2. In L1 on one core,
-     * two 4 x 3 calls ran 130 multiply-accumulates per ns, one 4 x 6 tile with the same fold 118, and a
-     * 4 x 6 tile that stored its sums for a separate fold loop 88.
+     * two 4 x 3 calls ran 129-133 multiply-accumulates per ns, one 4 x 6 tile with the same fold
+     * 116-120, and a 4 x 6 tile that stored its sums for a separate fold loop 85-106.
      */
     private static void tile4x3(short[] q, int qb, int[] x, int x0, int xs, int tokens, float[] sc, int si, float[] da,
             int di, int ds, float[] racc, int r) {
