@@ -83,8 +83,10 @@ final class Attention {
             for (; d + 4 * F.length() <= headSize; d += 4 * F.length()) {
                 accumulate4(out, qBase + d, values, base + (long) d * Float.BYTES, rows, scores, p, inverseSum);
             }
-            for (int r = 0; r < rows && d < headSize; r++) {
-                accumulate(out, qBase, d, values, base + r * rowBytes, scores[p + r] * inverseSum);
+            if (d < headSize) { // dims past the last 4 vectors: position by position
+                for (int r = 0; r < rows; r++) {
+                    accumulate(out, qBase, d, values, base + r * rowBytes, scores[p + r] * inverseSum);
+                }
             }
         }
     }
@@ -223,12 +225,10 @@ final class Attention {
     /** out[outOffset + i ..] for i from {@code from} to headSize (the dims {@link #accumulate4} left). */
     private void accumulate(float[] out, int outOffset, int from, MemorySegment values, long valueBytes, float weight) {
         int i = from;
-        if (headSize - from >= F.length()) {
-            FloatVector w = FloatVector.broadcast(F, weight);
-            for (; i <= headSize - F.length(); i += F.length()) {
-                FloatVector v = FloatVector.fromMemorySegment(F, values, valueBytes + (long) i * Float.BYTES, LE);
-                v.fma(w, FloatVector.fromArray(F, out, outOffset + i)).intoArray(out, outOffset + i);
-            }
+        FloatVector w = FloatVector.broadcast(F, weight);
+        for (; i <= headSize - F.length(); i += F.length()) {
+            FloatVector v = FloatVector.fromMemorySegment(F, values, valueBytes + (long) i * Float.BYTES, LE);
+            v.fma(w, FloatVector.fromArray(F, out, outOffset + i)).intoArray(out, outOffset + i);
         }
         for (; i < headSize; i++) {
             out[outOffset + i] += weight * values.get(FLOAT_LE, valueBytes + (long) i * Float.BYTES);
