@@ -4,46 +4,58 @@ import dev.morphserve.kernel.Kernels;
 import dev.morphserve.kernel.ScalarKernels;
 import dev.morphserve.kernel.VectorKernels;
 import dev.morphserve.kernel.WorkerPool;
+import dev.morphserve.kvcache.KvLayout;
+import dev.morphserve.kvcache.KvStorageFactory;
 import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
+import dev.morphserve.model.CpuModelRunner;
 import dev.morphserve.model.ModelConfig;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.model.WeightsTable;
 import dev.morphserve.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
 import java.lang.foreign.MemorySegment;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * The CPU backend: a persistent worker pool and the kernels that run on it. The first runner of a
+ * The CPU backend ({@link Backend}): a persistent worker pool and the kernels that run on it. The first runner of a
  * model passes every matrix of its weights through {@link Kernels#prepare} once (the vector kernels
  * repack F16 / Q8_0 / Q4_0 off-heap into their own layout); later runners of that model share the
  * prepared table. The token embedding stays as loaded: it is read by row.
  */
-public final class CpuBackend implements AutoCloseable {
+public final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final Kernels kernels;
     private final Map<LoadedModel, WeightsTable> prepared = Collections.synchronizedMap(new WeakHashMap<>());
     private final Map<LoadedModel, Tensor> preparedOutputs = Collections.synchronizedMap(new WeakHashMap<>());
 
-    private CpuBackend(WorkerPool pool, Kernels kernels) {
+    private final String note;
+
+    private CpuBackend(WorkerPool pool, Kernels kernels, String note) {
         this.pool = pool;
         this.kernels = kernels;
+        this.note = note;
     }
 
     public static CpuBackend create(int threads, KernelKind kind) {
+        return create(threads, kind, "");
+    }
+
+    /** @param note why the CPU was chosen, for the start-up line (empty when asked for) */
+    static CpuBackend create(int threads, KernelKind kind, String note) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         return switch (kind) {
             case VECTOR -> {
                 WorkerPool pool = new WorkerPool(threads);
-                yield new CpuBackend(pool, new VectorKernels(pool));
+                yield new CpuBackend(pool, new VectorKernels(pool), note);
             }
             // The reference path stays on one thread: nothing about it should need explaining.
-            case SCALAR -> new CpuBackend(new WorkerPool(1), new ScalarKernels());
+            case SCALAR -> new CpuBackend(new WorkerPool(1), new ScalarKernels(), note);
         };
     }
 
@@ -51,9 +63,15 @@ public final class CpuBackend implements AutoCloseable {
         return kernels;
     }
 
-    /** A runner for the model on this backend's kernels (one per engine thread). */
+    @Override
+    public String description() {
+        return "cpu (" + (kernels instanceof ScalarKernels ? "scalar reference kernels" : "vector kernels") + ", "
+                + pool.parallelism() + (pool.parallelism() == 1 ? " thread" : " threads") + (note.isEmpty() ? "" : "; " + note) + ")";
+    }
+
+    @Override
     public ModelRunner runner(LoadedModel model) {
-        return new ModelRunner(model.config(), preparedTable(model), kernels, pool);
+        return new CpuModelRunner(model.config(), preparedTable(model), kernels, pool);
     }
 
     /** The model's weights as this backend's kernels read them, prepared once per model. */
@@ -76,15 +94,12 @@ public final class CpuBackend implements AutoCloseable {
     }
 
     /** A layer's matrices in the layout this backend's kernels read (copies freed when unreachable). */
+    @Override
     public LayerWeights prepare(LayerWeights l) {
-        return new LayerWeights(l.attnNorm(), kernels.prepare(l.wq()), kernels.prepare(l.wk()), kernels.prepare(l.wv()),
-                kernels.prepare(l.wo()), l.ffnNorm(), kernels.prepare(l.wGate()), kernels.prepare(l.wUp()), kernels.prepare(l.wDown()));
+        return l.mapMatrices(kernels::prepare);
     }
 
-    /**
-     * A weights table for the model whose decoder layers the caller manages (morphing), with the
-     * embedding, norms and output as this backend prepared them.
-     */
+    @Override
     public WeightsTable tableWithLayers(LoadedModel model, LayerWeights[] layers) {
         // Not preparedTable(model): that repacks every layer, a second resident copy of all weights
         // beside the caller's, held as long as the model (outside any memory budget).
@@ -100,15 +115,13 @@ public final class CpuBackend implements AutoCloseable {
         return prepared.size();
     }
 
-    /** A runner over a weights table the caller manages (the morph residency's table). */
+    @Override
     public ModelRunner runner(ModelConfig config, WeightsTable weights) {
-        return new ModelRunner(config, weights, kernels, pool);
+        return new CpuModelRunner(config, weights, kernels, pool);
     }
 
-    /**
-     * A resident copy of a weight matrix owned by {@code arena}, in the layout this backend's
-     * kernels read: repacked when the kernels repack it, else copied as it is.
-     */
+    /** Repacked when the kernels repack the matrix, else copied as it is. */
+    @Override
     public Tensor materialize(Tensor source, Arena arena) {
         Tensor prepared = kernels.prepare(source, arena);
         if (prepared != source) {
@@ -117,6 +130,22 @@ public final class CpuBackend implements AutoCloseable {
         MemorySegment data = arena.allocate(source.byteSize(), 64);
         MemorySegment.copy(source.data(), 0, data, 0, source.byteSize());
         return new Tensor(source.name(), source.type(), source.rows(), source.cols(), data, source.layout());
+    }
+
+    @Override
+    public KvLayout kvLayout(ModelConfig config, int blockSize) {
+        return config.kvLayout(blockSize);
+    }
+
+    @Override
+    public KvStorageFactory kvStorage() {
+        return KvStorageFactory.HOST;
+    }
+
+    @Override
+    public BackendMemory memory() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return new BackendMemory("host", os.getTotalMemorySize(), os.getFreeMemorySize());
     }
 
     @Override

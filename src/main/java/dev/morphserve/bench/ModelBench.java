@@ -52,7 +52,7 @@ public final class ModelBench {
         SplittableRandom random = new SplittableRandom(7);
         for (int r = -1; r < repetitions; r++) { // r = -1 warms the JIT up
             int[] tokens = random.ints(promptTokens, 0, runner.config().vocabSize()).toArray();
-            try (SequenceKv cache = runner.config().sequenceKv(promptTokens)) {
+            try (SequenceKv cache = runner.sequenceKv(promptTokens)) {
                 long start = System.nanoTime();
                 runner.forward(ForwardBatch.ofSequence(tokens, 0, cache.table(), false), cache.cache());
                 if (r >= 0) {
@@ -68,7 +68,7 @@ public final class ModelBench {
     public Sample textGeneration(int genTokens, int repetitions, Consumer<String> log) {
         double[] seconds = new double[repetitions];
         for (int r = -1; r < repetitions; r++) {
-            try (SequenceKv cache = runner.config().sequenceKv(genTokens)) {
+            try (SequenceKv cache = runner.sequenceKv(genTokens)) {
                 int token = 1;
                 long start = System.nanoTime();
                 for (int pos = 0; pos < genTokens; pos++) {

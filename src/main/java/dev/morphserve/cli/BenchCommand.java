@@ -1,6 +1,8 @@
 package dev.morphserve.cli;
 
+import dev.morphserve.backend.Backend;
 import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.backend.cuda.CudaBackend;
 import dev.morphserve.bench.MemoryUsage;
 import dev.morphserve.bench.ModelBench;
 import dev.morphserve.model.LoadedModel;
@@ -27,20 +29,29 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (LoadedModel model = modelOptions.load();
-                CpuBackend backend = CpuBackend.create(modelOptions.threadCount(), modelOptions.kernels)) {
+                Backend backend = modelOptions.openBackend()) {
             var runner = backend.runner(model);
             ModelBench bench = new ModelBench(runner);
             var pp = bench.promptProcessing(promptTokens, repetitions, System.err::println);
             var tg = bench.textGeneration(genTokens, repetitions, System.err::println);
             MemoryUsage memory = MemoryUsage.now();
             long bytesPerToken = model.weights().bytesReadPerToken();
-            System.out.printf("| model | threads | kernels | test | t/s |%n|---|---|---|---|---|%n");
+            String where = backend instanceof CpuBackend ? "cpu, " + modelOptions.threadCount() + " threads, " + modelOptions.kernels
+                    : backend.memory().device();
+            System.out.printf("| model | backend | test | t/s |%n|---|---|---|---|%n");
             for (var s : new ModelBench.Sample[] {pp, tg}) {
-                System.out.printf("| %s | %d | %s | %s | %.2f ± %.2f |%n", model.file().path().getFileName(),
-                        modelOptions.threadCount(), modelOptions.kernels, s.test(), s.tokensPerSecond(), s.tokensPerSecondStdev());
+                System.out.printf("| %s | %s | %s | %.2f ± %.2f |%n", model.file().path().getFileName(), where, s.test(),
+                        s.tokensPerSecond(), s.tokensPerSecondStdev());
             }
             System.out.printf("weights read per decoded token: %.1f MB; decode streams %.1f GB/s%n",
                     bytesPerToken / 1e6, bytesPerToken * tg.tokensPerSecond() / 1e9);
+            if (backend instanceof CudaBackend gpu) {
+                // Copy bandwidth counts bytes read plus written; decode mostly reads, so the roof is
+                // the rate at which a copy moves bytes through memory.
+                double bandwidth = gpu.copyBandwidth(1L << 30);
+                System.out.printf("device copy bandwidth %.0f GB/s: decode ceiling %.0f tok/s, reached %.0f %%%n", bandwidth / 1e9,
+                        bandwidth / bytesPerToken, 100 * tg.tokensPerSecond() * bytesPerToken / bandwidth);
+            }
             System.out.printf("peak RSS %.1f MB (mmapped weights included), heap used %.1f MB of max %.1f MB%n",
                     memory.peakResidentBytes() / 1e6, memory.heapUsedBytes() / 1e6, memory.heapMaxBytes() / 1e6);
             return 0;

@@ -1,6 +1,6 @@
 package dev.morphserve.cli;
 
-import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.backend.Backend;
 import dev.morphserve.engine.SamplingParams;
 import dev.morphserve.engine.SequenceGenerator;
 import dev.morphserve.model.LoadedModel;
@@ -44,7 +44,7 @@ final class GenerateCommand implements Callable<Integer> {
         SamplingParams params = new SamplingParams(temperature, 0, topP, 0f, seed);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (LoadedModel model = modelOptions.load();
-                CpuBackend backend = CpuBackend.create(modelOptions.threadCount(), modelOptions.kernels)) {
+                Backend backend = modelOptions.openBackend()) {
             var tokenizer = model.tokenizer();
             int[] promptIds = tokenizer.encode(prompt, model.tokenizer().vocabulary().addBos());
             out.print(prompt);

@@ -1,5 +1,8 @@
 package dev.morphserve.cli;
 
+import dev.morphserve.backend.Backend;
+import dev.morphserve.backend.BackendKind;
+import dev.morphserve.backend.Backends;
 import dev.morphserve.backend.KernelKind;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelLoader;
@@ -8,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** Options every command that runs a model shares. */
 final class ModelOptions {
-    @Option(names = {"-m", "--model"}, description = "GGUF model: a file, or hf:owner/repo/file.gguf (downloaded once). Required.")
+    @Option(names = {"-m", "--model"}, description = "GGUF model: a file, hf:owner/repo/file.gguf (downloaded once), or synth:SHAPE:TYPE (random weights, written once to the temp directory). Required.")
     String model;
 
     @Option(names = {"-c", "--context"}, defaultValue = "0",
@@ -21,6 +24,17 @@ final class ModelOptions {
     @Option(names = "--kernels", defaultValue = "VECTOR",
             description = "Kernel implementation: ${COMPLETION-CANDIDATES} (SCALAR is the slow reference).")
     KernelKind kernels;
+
+    @Option(names = "--backend", defaultValue = "AUTO",
+            description = "Where the model runs: ${COMPLETION-CANDIDATES} (AUTO: CUDA when a GPU is usable, else the CPU).")
+    BackendKind backend;
+
+    /** The backend asked for; its one-line description goes to stderr. */
+    Backend openBackend() {
+        Backend b = Backends.create(backend, threadCount(), kernels);
+        System.err.println("backend: " + b.description());
+        return b;
+    }
 
     LoadedModel load() throws IOException {
         if (contextLength < 0) {

@@ -1,6 +1,6 @@
 package dev.morphserve.cli;
 
-import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.backend.Backend;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.model.Perplexity;
@@ -48,7 +48,7 @@ final class PerplexityCommand implements Callable<Integer> {
             text = text.substring(0, Math.min(chars, text.length()));
         }
         try (LoadedModel model = modelOptions.load();
-                CpuBackend backend = CpuBackend.create(modelOptions.threadCount(), modelOptions.kernels)) {
+                Backend backend = modelOptions.openBackend()) {
             int[] tokens = model.tokenizer().encode(text, true);
             int windowTokens = window != null ? window : model.config().contextLength() - 1;
             ModelRunner runner = backend.runner(model);

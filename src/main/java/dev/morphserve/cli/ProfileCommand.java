@@ -1,6 +1,6 @@
 package dev.morphserve.cli;
 
-import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.backend.Backend;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.morph.CalibrationWindows;
@@ -52,7 +52,7 @@ final class ProfileCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         TextSlice text = TextSlice.read(file, skipChars, chars);
         try (LoadedModel model = modelOptions.load();
-                CpuBackend backend = CpuBackend.create(modelOptions.threadCount(), modelOptions.kernels);
+                Backend backend = modelOptions.openBackend();
                 LayerVariants variants = LayerVariants.quantize(model.weights(), lowType)) {
             int windowTokens = window != null ? window : model.config().contextLength();
             CalibrationWindows windows = CalibrationWindows.of(model.tokenizer().encode(text.text(), true), windowTokens);

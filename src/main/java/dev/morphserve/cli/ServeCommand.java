@@ -1,5 +1,6 @@
 package dev.morphserve.cli;
 
+import dev.morphserve.backend.BackendKind;
 import io.quarkus.runtime.Quarkus;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -21,6 +22,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, description = "Worker threads (default: available cores).")
     Integer threads;
 
+    @Option(names = "--backend", description = "Where the model runs: CPU, CUDA or AUTO (default: morphserve.backend, AUTO).")
+    BackendKind backend;
+
     @Override
     public Integer call() {
         // The command line is one more configuration source: hand it to Quarkus as system
@@ -36,6 +40,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (threads != null) {
             System.setProperty("morphserve.threads", threads.toString());
+        }
+        if (backend != null) {
+            System.setProperty("morphserve.backend", backend.name());
         }
         Quarkus.run();
         return 0;

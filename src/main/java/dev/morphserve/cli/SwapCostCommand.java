@@ -1,6 +1,6 @@
 package dev.morphserve.cli;
 
-import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.backend.Backend;
 import dev.morphserve.bench.SwapCostBench;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.kvcache.BlockPool;
@@ -33,7 +33,7 @@ final class SwapCostCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (LoadedModel model = modelOptions.load();
-                CpuBackend backend = CpuBackend.create(modelOptions.threadCount(), modelOptions.kernels);
+                Backend backend = modelOptions.openBackend();
                 LayerVariants variants = LayerVariants.quantize(model.weights(), lowType)) {
             int numLayers = model.config().numLayers();
             var copier = Executors.newSingleThreadExecutor();
@@ -41,8 +41,8 @@ final class SwapCostCommand implements Callable<Integer> {
             try (LayerResidency residency = LayerResidency.of(model.weights(), variants, backend::prepare, backend::materialize)) {
                 WeightsTable table = backend.tableWithLayers(model, residency.residentLayers());
                 LayerSwapper swapper = new LayerSwapper(table, residency, copier, events::add);
-                var layout = model.config().kvLayout(16);
-                BlockPool pool = new BlockPool(layout, layout.blocksFor(model.config().contextLength()) * streams);
+                var layout = backend.kvLayout(model.config(), 16);
+                BlockPool pool = new BlockPool(layout, layout.blocksFor(model.config().contextLength()) * streams, backend.kvStorage());
                 var result = SwapCostBench.run(backend.runner(model.config(), table), model.tokenizer().vocabulary(), pool, swapper,
                         events, numLayers, streams, System.err::println);
                 System.out.printf("| %s | streams | normal step p50 (ms) | max step with swap-down (ms) | max step with KV shrink (ms) "

@@ -1,6 +1,6 @@
 package dev.morphserve.cli;
 
-import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.backend.Backend;
 import dev.morphserve.bench.SwapQualityReport;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.model.LoadedModel;
@@ -76,7 +76,7 @@ final class SwapQualityCommand implements Callable<Integer> {
         TextSlice evaluation = TextSlice.read(file, 0, chars);
         Files.createDirectories(outputDir);
         try (LoadedModel model = modelOptions.load();
-                CpuBackend backend = CpuBackend.create(modelOptions.threadCount(), modelOptions.kernels);
+                Backend backend = modelOptions.openBackend();
                 LayerVariants variants = LayerVariants.quantize(model.weights(), lowType)) {
             int layers = model.config().numLayers();
             int k = maxSwapped != null ? maxSwapped : Math.min(5, layers);

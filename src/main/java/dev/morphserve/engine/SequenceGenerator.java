@@ -36,7 +36,7 @@ public final class SequenceGenerator {
         int[] generated = new int[budget];
         int count = 0;
         FinishReason reason = FinishReason.LENGTH;
-        try (SequenceKv cache = runner.config().sequenceKv(context)) {
+        try (SequenceKv cache = runner.sequenceKv(context)) {
             long start = System.nanoTime();
             float[] logits = runner.forward(ForwardBatch.ofSequence(prompt, 0, cache.table(), false), cache.cache());
             long prefillNanos = System.nanoTime() - start;

@@ -28,7 +28,7 @@ public final class Warmup {
         for (int i = 0; i < promptTokens; i++) {
             prompt[i] = 1 + (i * 7919) % (config.vocabSize() - 1); // any valid ids: only the code paths matter
         }
-        try (SequenceKv kv = config.sequenceKv(promptTokens + decodeSteps)) {
+        try (SequenceKv kv = runner.sequenceKv(promptTokens + decodeSteps)) {
             float[] logits = runner.forward(ForwardBatch.ofSequence(prompt, 0, kv.table(), false), kv.cache());
             for (int step = 0; step < decodeSteps; step++) {
                 int token = Sampler.argmax(logits, 0, config.vocabSize());

@@ -17,13 +17,21 @@ import java.util.List;
  */
 public final class BlockPool implements KvCache, AutoCloseable {
     private final KvLayout layout;
+    private final KvStorageFactory storage;
     private final List<KvChunk> chunks = new ArrayList<>();
     private KvChunk[] chunkByBlock = new KvChunk[0];
     private final ArrayDeque<Integer> freeBlocks = new ArrayDeque<>();
     private int nextBlockId;
 
+    /** A pool in host memory (the CPU backend's). */
     public BlockPool(KvLayout layout, int initialBlocks) {
+        this(layout, initialBlocks, KvStorageFactory.HOST);
+    }
+
+    /** A pool whose chunks {@code storage} allocates (a backend's device memory). */
+    public BlockPool(KvLayout layout, int initialBlocks, KvStorageFactory storage) {
         this.layout = layout;
+        this.storage = storage;
         attachChunk(initialBlocks);
     }
 
@@ -41,7 +49,7 @@ public final class BlockPool implements KvCache, AutoCloseable {
         if (numBlocks < 1) {
             throw new IllegalArgumentException("a KV chunk needs at least one block, got " + numBlocks);
         }
-        KvChunk chunk = new KvChunk(nextBlockId, numBlocks, layout);
+        KvChunk chunk = new KvChunk(nextBlockId, numBlocks, layout, storage);
         nextBlockId += numBlocks;
         chunkByBlock = Arrays.copyOf(chunkByBlock, nextBlockId);
         for (int id = nextBlockId - 1; id >= chunk.firstBlockId(); id--) {
@@ -171,6 +179,14 @@ public final class BlockPool implements KvCache, AutoCloseable {
     @Override
     public MemorySegment values(int layer, int blockId) {
         return chunkByBlock[blockId].values(layer);
+    }
+
+    /** The chunk that holds a block (backends reach its storage this way). */
+    public KvChunk chunkOf(int blockId) {
+        if (!isAttached(blockId)) {
+            throw new IllegalArgumentException("block " + blockId + " does not belong to an attached chunk");
+        }
+        return chunkByBlock[blockId];
     }
 
     @Override

@@ -20,4 +20,7 @@ public interface KvCache {
     MemorySegment values(int layer, int blockId);
 
     long blockOffsetBytes(int blockId);
+
+    /** The chunk that holds a block: a backend reaches the block's memory through its storage. */
+    KvChunk chunkOf(int blockId);
 }

@@ -1,42 +1,23 @@
 package dev.morphserve.kvcache;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A contiguous run of KV blocks with its own off-heap allocation, so that the pool can grow and
- * shrink by attaching and detaching whole chunks (the morph resizer's unit).
- *
- * <pre>
- * keys[layer], values[layer] : [numBlocks x blockSize x kvDim] float32
- *
- *   block 0                 block 1                 ...
- *   +-----------------------+-----------------------+--
- *   | tok0 | tok1 |..|tok15 | tok0 | tok1 |..|tok15 |
- *   +-----------------------+-----------------------+--
- *     one row = kvDim floats (all KV heads of one token)
- * </pre>
- *
- * Global block ids {@code [firstBlockId, firstBlockId + numBlocks)} belong to this chunk.
+ * A contiguous run of KV blocks with its own allocation (host or device, see {@link KvStorage}), so
+ * that the pool can grow and shrink by attaching and detaching whole chunks (the morph resizer's
+ * unit). Global block ids {@code [firstBlockId, firstBlockId + numBlocks)} belong to this chunk.
  */
 public final class KvChunk implements AutoCloseable {
-    private final Arena arena = Arena.ofShared();
     private final int firstBlockId;
     private final int numBlocks;
-    private final long blockBytes;
-    private final MemorySegment[] keys;
-    private final MemorySegment[] values;
+    private final long blockBytesPerLayer;
+    private final KvStorage storage;
 
-    KvChunk(int firstBlockId, int numBlocks, KvLayout layout) {
+    KvChunk(int firstBlockId, int numBlocks, KvLayout layout, KvStorageFactory factory) {
         this.firstBlockId = firstBlockId;
         this.numBlocks = numBlocks;
-        this.blockBytes = layout.blockBytesPerLayer();
-        keys = new MemorySegment[layout.numLayers()];
-        values = new MemorySegment[layout.numLayers()];
-        for (int l = 0; l < layout.numLayers(); l++) {
-            keys[l] = arena.allocate(numBlocks * blockBytes, 64);
-            values[l] = arena.allocate(numBlocks * blockBytes, 64);
-        }
+        this.blockBytesPerLayer = layout.blockBytesPerLayer();
+        this.storage = factory.allocate(layout, numBlocks);
     }
 
     public int firstBlockId() {
@@ -51,34 +32,49 @@ public final class KvChunk implements AutoCloseable {
         return blockId >= firstBlockId && blockId < firstBlockId + numBlocks;
     }
 
+    /** The memory behind this chunk; a backend casts it to its own storage type. */
+    public KvStorage storage() {
+        return storage;
+    }
+
+    /** Index of a block inside this chunk's storage. */
+    public int indexOf(int blockId) {
+        return blockId - firstBlockId;
+    }
+
     public MemorySegment keys(int layer) {
-        return keys[layer];
+        return host().keys(layer);
     }
 
     public MemorySegment values(int layer) {
-        return values[layer];
+        return host().values(layer);
     }
 
-    /** Byte offset of a block's first row inside this chunk's per-layer segments. */
+    private HostKvStorage host() {
+        if (storage instanceof HostKvStorage host) {
+            return host;
+        }
+        throw new IllegalStateException("this KV chunk lives in " + storage.getClass().getSimpleName()
+                + ", not host memory: run it with the backend that allocated it");
+    }
+
+    /** Byte offset of a block's first row inside this chunk's per-layer host segments. */
     public long offsetBytes(int blockId) {
-        return (blockId - firstBlockId) * blockBytes;
+        return indexOf(blockId) * blockBytesPerLayer;
     }
 
     /** Copies one block's K and V rows, all layers, to another block (possibly in another chunk). */
     void copyBlock(int fromBlockId, KvChunk target, int toBlockId) {
-        for (int l = 0; l < keys.length; l++) {
-            MemorySegment.copy(keys[l], offsetBytes(fromBlockId), target.keys[l], target.offsetBytes(toBlockId), blockBytes);
-            MemorySegment.copy(values[l], offsetBytes(fromBlockId), target.values[l], target.offsetBytes(toBlockId), blockBytes);
-        }
+        storage.copyBlock(indexOf(fromBlockId), target.storage, target.indexOf(toBlockId));
     }
 
-    /** Off-heap bytes this chunk holds (K and V, all layers). */
+    /** Bytes this chunk holds (K and V, all layers). */
     public long byteSize() {
-        return 2L * keys.length * numBlocks * blockBytes;
+        return storage.byteSize();
     }
 
     @Override
     public void close() {
-        arena.close();
+        storage.close();
     }
 }

@@ -10,8 +10,12 @@ public final class SequenceKv implements AutoCloseable {
     private final int maxTokens;
 
     public SequenceKv(KvLayout layout, int maxTokens) {
+        this(layout, maxTokens, KvStorageFactory.HOST);
+    }
+
+    public SequenceKv(KvLayout layout, int maxTokens, KvStorageFactory storage) {
         int blocks = layout.blocksFor(maxTokens);
-        this.pool = new BlockPool(layout, blocks);
+        this.pool = new BlockPool(layout, blocks, storage);
         this.maxTokens = maxTokens;
         for (int i = 0; i < blocks; i++) {
             table.add(pool.allocate());

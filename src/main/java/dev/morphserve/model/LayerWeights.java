@@ -2,6 +2,7 @@ package dev.morphserve.model;
 
 import dev.morphserve.tensor.Tensor;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * One decoder layer's weights: the unit that morphing swaps between precisions. The engine thread
@@ -29,6 +30,12 @@ public record LayerWeights(
 
     public List<Tensor> matrices() {
         return List.of(wq, wk, wv, wo, wGate, wUp, wDown);
+    }
+
+    /** The same layer with every matrix passed through {@code f} (a backend's preparation); norms kept. */
+    public LayerWeights mapMatrices(UnaryOperator<Tensor> f) {
+        return new LayerWeights(attnNorm, f.apply(wq), f.apply(wk), f.apply(wv), f.apply(wo), ffnNorm, f.apply(wGate),
+                f.apply(wUp), f.apply(wDown));
     }
 
     /** Bytes of the seven matrices (norms are negligible and stay on heap). */

@@ -2,7 +2,6 @@ package dev.morphserve.model;
 
 import dev.morphserve.gguf.GgufMetadata;
 import dev.morphserve.kvcache.KvLayout;
-import dev.morphserve.kvcache.SequenceKv;
 
 /**
  * Llama-family hyper-parameters, read from GGUF metadata ({@code <arch>.*} keys).
@@ -55,14 +54,9 @@ public record ModelConfig(
         return numHeads / numKvHeads;
     }
 
-    /** The KV cache shape for this model with blocks of {@code blockSize} tokens. */
+    /** The CPU backend's KV cache shape (float32 rows) for this model with blocks of {@code blockSize} tokens. */
     public KvLayout kvLayout(int blockSize) {
         return new KvLayout(numLayers, blockSize, kvDim());
-    }
-
-    /** A private cache for one sequence of up to {@code maxTokens} tokens (CLI tools, tests). */
-    public SequenceKv sequenceKv(int maxTokens) {
-        return new SequenceKv(kvLayout(16), maxTokens);
     }
 
     public ModelConfig withContextLength(int positions) {

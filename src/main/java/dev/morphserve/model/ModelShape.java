@@ -12,7 +12,9 @@ public enum ModelShape {
     /** About 200M parameters: big enough that weights and KV compete for memory, fast enough to serve here. */
     MEDIUM("medium", 1024, 2816, 12, 16, 4, 32000, 1024),
     /** TinyLlama-1.1B's shape, the reference for speed figures. */
-    TINYLLAMA_1_1B("tinyllama-1.1b", 2048, 5632, 22, 32, 4, 32000, 2048);
+    TINYLLAMA_1_1B("tinyllama-1.1b", 2048, 5632, 22, 32, 4, 32000, 2048),
+    /** Llama-2-7B's shape (multi-head attention, no grouping): the GPU's big-model figures. */
+    LLAMA_2_7B("llama-2-7b", 4096, 11008, 32, 32, 32, 32000, 4096);
 
     private final String shapeName;
     public final int dim;

@@ -42,7 +42,7 @@ public final class Perplexity {
         int vocab = runner.config().vocabSize();
         double nllSum = 0;
         long count = 0;
-        try (SequenceKv cache = runner.config().sequenceKv(windowTokens + 1)) {
+        try (SequenceKv cache = runner.sequenceKv(windowTokens + 1)) {
             for (int start = 1; start < tokens.length; start += windowTokens) {
                 int n = Math.min(windowTokens, tokens.length - start);
                 int[] input = new int[n]; // BOS + the window minus its last token

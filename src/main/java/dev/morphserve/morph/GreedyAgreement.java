@@ -87,7 +87,7 @@ public final class GreedyAgreement {
         int vocab = runner.config().vocabSize();
         int[][] out = new int[prompts.size()][newTokens];
         int positions = prompts.getFirst().length + newTokens - 1;
-        try (SequenceKv cache = runner.config().sequenceKv(positions)) {
+        try (SequenceKv cache = runner.sequenceKv(positions)) {
             for (int p = 0; p < prompts.size(); p++) {
                 // a new prompt overwrites positions from 0 and attends only to positions below its own
                 int[] prompt = prompts.get(p);

@@ -60,7 +60,7 @@ public final class LayerImportanceProfiler {
         CosineMean[] mdsAlone = means(layers);
         List<float[]> baseFinal = new ArrayList<>();
         try (SwapSession session = new SwapSession(runner, variants);
-                SequenceKv kv = runner.config().sequenceKv(windows.maxWindowTokens())) {
+                SequenceKv kv = runner.sequenceKv(windows.maxWindowTokens())) {
             for (int[] input : windows.inputs()) {
                 int n = input.length;
                 session.swapExactly(List.of());

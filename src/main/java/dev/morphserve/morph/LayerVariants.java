@@ -79,9 +79,7 @@ public final class LayerVariants implements AutoCloseable {
      * tensors into a runner.
      */
     public static LayerWeights forRunner(LayerWeights weights, ModelRunner runner) {
-        var k = runner.kernels();
-        return new LayerWeights(weights.attnNorm(), k.prepare(weights.wq()), k.prepare(weights.wk()), k.prepare(weights.wv()),
-                k.prepare(weights.wo()), weights.ffnNorm(), k.prepare(weights.wGate()), k.prepare(weights.wUp()), k.prepare(weights.wDown()));
+        return runner.prepare(weights);
     }
 
     public GgmlType lowType() {

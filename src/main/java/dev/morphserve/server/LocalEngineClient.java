@@ -44,14 +44,14 @@ public class LocalEngineClient implements EngineClient {
         LoadedModel model = models.model();
         ServeConfig.Engine c = config.engine();
         EngineSettings settings = new EngineSettings(c.blockSize(), c.maxTokensPerStep(), c.maxRunningRequests(), c.maxWaitingRequests(), c.maxWaitingTokens());
-        KvLayout layout = model.config().kvLayout(settings.blockSize());
+        var runner = morph.runner();
+        KvLayout layout = runner.kvLayout(settings.blockSize());
         blockBytes = layout.blockBytes();
         sizing = KvSizing.of(config.memory(), layout, model.weights().bytesReadPerToken(), model.config().contextLength());
-        BlockPool pool = new BlockPool(layout, sizing.numBlocks());
+        BlockPool pool = new BlockPool(layout, sizing.numBlocks(), runner.kvStorage());
         LOG.infof("KV cache: %d blocks of %d tokens = %d tokens, %.1f MB (budget %.1f MB = weights %.1f MB + KV + reserve %.1f MB)",
                 sizing.numBlocks(), settings.blockSize(), sizing.numBlocks() * settings.blockSize(), pool.byteSize() / 1e6,
                 sizing.budgetBytes() / 1e6, sizing.weightBytes() / 1e6, sizing.reserveBytes() / 1e6);
-        var runner = morph.runner();
         if (c.warmup()) {
             long start = System.nanoTime();
             int tokens = Warmup.run(runner);

@@ -1,6 +1,7 @@
 package dev.morphserve.server;
 
-import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.backend.Backend;
+import dev.morphserve.backend.Backends;
 import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelDownloader;
@@ -28,7 +29,7 @@ public class ModelService {
 
     private final ServeConfig config;
     private volatile LoadedModel model;
-    private volatile CpuBackend backend;
+    private volatile Backend backend;
     private volatile Path modelPath;
 
     ModelService(ServeConfig config) {
@@ -51,7 +52,8 @@ public class ModelService {
         }
         model = ModelLoader.load(path, config.contextLength());
         modelPath = path;
-        backend = CpuBackend.create(threads, config.kernels());
+        backend = Backends.create(config.backend(), threads, config.kernels());
+        LOG.infof("backend: %s", backend.description());
         var c = model.config();
         LOG.infof("loaded %s: %s, %d layers, dim %d, %d heads (%d KV), vocab %d, context %d, %.1f MB of weights in %.0f ms",
                 path.getFileName(), c.architecture(), c.numLayers(), c.dim(), c.numHeads(), c.numKvHeads(),
@@ -105,6 +107,11 @@ public class ModelService {
     /** A layer's weights in the layout the backend's kernels read. */
     public LayerWeights prepare(LayerWeights weights) {
         return backend.prepare(weights);
+    }
+
+    /** The backend the model runs on (KV layout and storage, memory). */
+    public Backend backend() {
+        return backend;
     }
 
     /** A resident copy of a weight matrix in {@code arena}, in the layout the kernels read. */

@@ -1,5 +1,6 @@
 package dev.morphserve.server;
 
+import dev.morphserve.backend.BackendKind;
 import dev.morphserve.backend.KernelKind;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
@@ -28,7 +29,11 @@ public interface ServeConfig {
     /** Worker threads for the kernels; default: available cores. */
     Optional<Integer> threads();
 
-    /** Kernel implementation. */
+    /** Where the model runs: CUDA when a GPU is usable, else the CPU (AUTO), or one of them. */
+    @WithDefault("AUTO")
+    BackendKind backend();
+
+    /** CPU kernel implementation. */
     @WithDefault("VECTOR")
     KernelKind kernels();
 

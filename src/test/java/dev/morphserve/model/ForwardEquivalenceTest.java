@@ -42,7 +42,7 @@ class ForwardEquivalenceTest {
 
     /** Prefill of the prompt with all logits, then three decode steps. */
     private static float[][] run(ModelRunner runner, int[] prompt) {
-        try (SequenceKv cache = runner.config().sequenceKv(32)) {
+        try (SequenceKv cache = runner.sequenceKv(32)) {
             float[][] out = new float[4][];
             out[0] = runner.forward(ForwardBatch.ofSequence(prompt, 0, cache.table(), true), cache.cache());
             for (int i = 1; i < 4; i++) {

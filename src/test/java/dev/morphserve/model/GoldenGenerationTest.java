@@ -65,15 +65,17 @@ class GoldenGenerationTest {
     @Test
     void firstLogitsMatchLlama2c() throws Exception {
         var golden = SharedData.golden();
-        try (LoadedModel m = ModelLoader.load(SharedData.storiesGguf(), STORIES_CONTEXT);
-                SequenceKv cache = m.config().sequenceKv(4)) {
-            float[] logits = backend.runner(m).forward(ForwardBatch.ofSequence(new int[] {1}, 0, cache.table(), false), cache.cache());
-            var expected = golden.get("logits_pos0_after_BOS_first8");
-            for (int i = 0; i < expected.size(); i++) {
-                assertThat(logits[i]).as("logit %d", i).isCloseTo((float) expected.get(i).asDouble(), within(1e-4f));
+        try (LoadedModel m = ModelLoader.load(SharedData.storiesGguf(), STORIES_CONTEXT)) {
+            var runner = backend.runner(m);
+            try (SequenceKv cache = runner.sequenceKv(4)) {
+                float[] logits = runner.forward(ForwardBatch.ofSequence(new int[] {1}, 0, cache.table(), false), cache.cache());
+                var expected = golden.get("logits_pos0_after_BOS_first8");
+                for (int i = 0; i < expected.size(); i++) {
+                    assertThat(logits[i]).as("logit %d", i).isCloseTo((float) expected.get(i).asDouble(), within(1e-4f));
+                }
+                assertThat(dev.morphserve.engine.Sampler.argmax(logits, 0, m.config().vocabSize()))
+                        .isEqualTo(golden.get("argmax_pos0").asInt());
             }
-            assertThat(dev.morphserve.engine.Sampler.argmax(logits, 0, m.config().vocabSize()))
-                    .isEqualTo(golden.get("argmax_pos0").asInt());
         }
     }
 }

@@ -99,7 +99,7 @@ class GreedyAgreementTest {
         int[][] out = new int[prompts.size()][newTokens];
         for (int p = 0; p < prompts.size(); p++) {
             int[] prompt = prompts.get(p);
-            try (SequenceKv kv = runner.config().sequenceKv(runner.config().contextLength())) {
+            try (SequenceKv kv = runner.sequenceKv(runner.config().contextLength())) {
                 float[] logits = runner.forward(ForwardBatch.ofSequence(prompt, 0, kv.table(), false), kv.cache());
                 for (int j = 0; j < newTokens; j++) {
                     int best = 0;

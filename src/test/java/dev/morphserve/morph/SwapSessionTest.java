@@ -25,7 +25,7 @@ class SwapSessionTest {
     private static float[][] hidden(ModelRunner runner, int[] tokens) {
         int layers = runner.config().numLayers();
         float[][] states = new float[layers + 1][];
-        try (SequenceKv kv = runner.config().sequenceKv(tokens.length)) {
+        try (SequenceKv kv = runner.sequenceKv(tokens.length)) {
             runner.forward(ForwardBatch.ofSequence(tokens, 0, kv.table(), false), kv.cache(),
                     (layer, h, n) -> states[layer + 1] = Arrays.copyOf(h, n * runner.config().dim()));
         }

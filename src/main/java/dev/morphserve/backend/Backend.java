@@ -1,0 +1,56 @@
+package dev.morphserve.backend;
+
+import dev.morphserve.kvcache.KvLayout;
+import dev.morphserve.kvcache.KvStorageFactory;
+import dev.morphserve.model.LayerWeights;
+import dev.morphserve.model.LoadedModel;
+import dev.morphserve.model.ModelConfig;
+import dev.morphserve.model.ModelRunner;
+import dev.morphserve.model.WeightsTable;
+import dev.morphserve.tensor.Tensor;
+import java.lang.foreign.Arena;
+
+/**
+ * Where the model runs: the seam between everything that decides what to compute (engine,
+ * scheduler, block tables, sampler, API, morphing) and the code that computes it. {@link CpuBackend}
+ * runs the Vector API kernels; {@code cuda.CudaBackend} runs the kernels of {@code src/main/cuda}
+ * on an NVIDIA GPU. Callers get one from {@link Backends#create} and never ask which it is.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** One line for logs: the backend, its device and how it was chosen. */
+    String description();
+
+    /** A runner over the model's own weights, prepared once per model (one runner per engine thread). */
+    ModelRunner runner(LoadedModel model);
+
+    /** A runner over a weights table whose layers the caller manages (the morph residency's table). */
+    ModelRunner runner(ModelConfig config, WeightsTable weights);
+
+    /**
+     * A weights table for the model whose decoder layers the caller manages (morphing), with the
+     * embedding, norms and output as this backend prepared them.
+     */
+    WeightsTable tableWithLayers(LoadedModel model, LayerWeights[] layers);
+
+    /** A layer's matrices (GGUF layout) in the form this backend's runners read. */
+    LayerWeights prepare(LayerWeights layer);
+
+    /**
+     * A resident copy of a weight matrix owned by {@code arena}, in the form this backend's runners
+     * read (the morph residency's base copies).
+     */
+    Tensor materialize(Tensor source, Arena arena);
+
+    /** The layout of this backend's KV cache for the model, with {@code blockSize}-token blocks. */
+    KvLayout kvLayout(ModelConfig config, int blockSize);
+
+    /** Allocates KV chunks where this backend's attention reads them. */
+    KvStorageFactory kvStorage();
+
+    /** The memory this backend computes from, as it reports it now. */
+    BackendMemory memory();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,110 @@
+package dev.morphserve.backend.cuda;
+
+import dev.morphserve.kvcache.BlockTable;
+import dev.morphserve.kvcache.KvCache;
+import dev.morphserve.kvcache.KvChunk;
+import dev.morphserve.model.ForwardBatch;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Everything the kernels of one step need to know about its tokens, packed into one pinned host
+ * buffer and copied to the device in one transfer. Tokens of one sequence share its block table;
+ * each sequence's block addresses are written once.
+ *
+ * <pre>
+ * int64 slotBlock [T]     device address of the block that receives token t's K and V
+ * int64 blockBases[NB]    every sequence's block addresses, sequence after sequence
+ * int32 tokens    [T]
+ * int32 positions [T]
+ * int32 slotRow   [T]     row of token t inside its block
+ * int32 tableStart[T]     where token t's sequence starts in blockBases
+ * int32 logitRows [L]     tokens whose logits are wanted
+ * </pre>
+ */
+final class StepMetadata {
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG;
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT;
+
+    int numTokens;
+    int numLogits;
+    long slotBlockOffset;
+    long blockBasesOffset;
+    long tokensOffset;
+    long positionsOffset;
+    long slotRowOffset;
+    long tableStartOffset;
+    long logitRowsOffset;
+    long byteSize;
+
+    /** Bytes the metadata of this batch takes. */
+    static long bytesFor(ForwardBatch batch, int blockSize) {
+        return 8L * (batch.numTokens() + numBlockBases(batch, blockSize)) + 4L * (4L * batch.numTokens() + batch.logitIndices().length);
+    }
+
+    /** Writes the batch's metadata into {@code host}, which must hold {@link #bytesFor} bytes. */
+    void write(ForwardBatch batch, KvCache cache, MemorySegment host) {
+        int blockSize = cache.blockSize();
+        numTokens = batch.numTokens();
+        numLogits = batch.logitIndices().length;
+        int numBases = numBlockBases(batch, blockSize);
+        slotBlockOffset = 0;
+        blockBasesOffset = 8L * numTokens;
+        tokensOffset = blockBasesOffset + 8L * numBases;
+        positionsOffset = tokensOffset + 4L * numTokens;
+        slotRowOffset = positionsOffset + 4L * numTokens;
+        tableStartOffset = slotRowOffset + 4L * numTokens;
+        logitRowsOffset = tableStartOffset + 4L * numTokens;
+        byteSize = logitRowsOffset + 4L * numLogits;
+
+        Map<BlockTable, Integer> starts = new IdentityHashMap<>();
+        Map<BlockTable, Integer> blocksNeeded = blocksNeeded(batch, blockSize);
+        int next = 0;
+        for (int t = 0; t < numTokens; t++) {
+            BlockTable table = batch.blockTables()[t];
+            Integer start = starts.get(table);
+            if (start == null) {
+                start = next;
+                starts.put(table, start);
+                int blocks = blocksNeeded.get(table);
+                for (int i = 0; i < blocks; i++) {
+                    host.setAtIndex(I64, blockBasesOffset / 8 + next + i, blockAddress(cache, table.get(i)));
+                }
+                next += blocks;
+            }
+            int position = batch.positions()[t];
+            host.setAtIndex(I64, t, blockAddress(cache, table.get(position / blockSize)));
+            host.setAtIndex(I32, tokensOffset / 4 + t, batch.tokens()[t]);
+            host.setAtIndex(I32, positionsOffset / 4 + t, position);
+            host.setAtIndex(I32, slotRowOffset / 4 + t, position % blockSize);
+            host.setAtIndex(I32, tableStartOffset / 4 + t, start);
+        }
+        for (int i = 0; i < numLogits; i++) {
+            host.setAtIndex(I32, logitRowsOffset / 4 + i, batch.logitIndices()[i]);
+        }
+    }
+
+    private static long blockAddress(KvCache cache, int blockId) {
+        KvChunk chunk = cache.chunkOf(blockId);
+        if (!(chunk.storage() instanceof CudaKvStorage device)) {
+            throw new IllegalArgumentException("the CUDA backend needs its KV cache in device memory, this one is in "
+                    + chunk.storage().getClass().getSimpleName() + ": allocate it with the runner's kvStorage()");
+        }
+        return device.blockAddress(chunk.indexOf(blockId));
+    }
+
+    private static int numBlockBases(ForwardBatch batch, int blockSize) {
+        return blocksNeeded(batch, blockSize).values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** Blocks each sequence's attention reads this step: up to its last position in the batch. */
+    private static Map<BlockTable, Integer> blocksNeeded(ForwardBatch batch, int blockSize) {
+        Map<BlockTable, Integer> blocks = new IdentityHashMap<>();
+        for (int t = 0; t < batch.numTokens(); t++) {
+            blocks.merge(batch.blockTables()[t], batch.positions()[t] / blockSize + 1, Math::max);
+        }
+        return blocks;
+    }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# One run on a machine with an NVIDIA GPU, at most 8 minutes: the machine's facts, the CUDA backend's
+# golden and agreement tests on the real device, and the benchmarks of docs/benchmarks.md. Needs only
+# what src/test/gpu/bundle.sh packed into target/gpu-bundle (no Java on that machine).
+#   usage: src/test/gpu/check.sh OUTDIR
+# Each step has its own time limit and writes its own file, so a slow step costs only itself.
+set -uo pipefail
+OUT=${1:?usage: check.sh OUTDIR}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUNDLE=$ROOT/target/gpu-bundle
+mkdir -p "$OUT"
+WORK=$(mktemp -d)
+start=$(date +%s)
+log() { echo "[$(( $(date +%s) - start )) s] $*" | tee -a "$OUT/steps.txt"; }
+
+log "facts"
+{ date -u; nvidia-smi; nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.memory --format=csv; nproc; } \
+  > "$OUT/facts.txt" 2>&1
+
+log "unpacking the runtime and the app"
+tar -C "$WORK" -xJf "$BUNDLE/jre.tar.xz" && tar -C "$WORK" -xJf "$BUNDLE/app.tar.xz" || { log "bundle missing: run bundle.sh"; exit 1; }
+APP=$WORK/quarkus-app
+JAVA=("$WORK/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g "-Djava.io.tmpdir=$WORK")
+
+log "golden and agreement tests on the device"
+(cd "$BUNDLE/run" && timeout 240 "${JAVA[@]}" -Dmorphserve.test.cuda=device \
+  -cp "$APP/app/*:$APP/lib/main/*:$BUNDLE/test-classes:$BUNDLE/lib/*" \
+  org.junit.platform.console.ConsoleLauncher execute --select-class dev.morphserve.backend.cuda.CudaBackendTest --details=tree) \
+  > "$OUT/cuda-tests.txt" 2>&1
+log "tests exit status $?"
+
+bench() { # bench NAME LIMIT ARGS...: one `bench` table into NAME.md, its log into NAME.log
+  local name=$1 limit=$2; shift 2
+  log "bench $name"
+  timeout "$limit" "${JAVA[@]}" -jar "$APP/quarkus-run.jar" bench --backend cuda "$@" > "$OUT/$name.md" 2> "$OUT/$name.log"
+  log "bench $name exit status $?"
+}
+bench tinyllama-F16 150 --model synth:tinyllama-1.1b:F16 -p 512 -n 128 -r 3
+bench tinyllama-Q8_0 120 --model synth:tinyllama-1.1b:Q8_0 -p 512 -n 128 -r 3
+bench tinyllama-Q4_0 120 --model synth:tinyllama-1.1b:Q4_0 -p 512 -n 128 -r 3
+bench llama-2-7b-F16 200 --model synth:llama-2-7b:F16 -p 512 -n 64 -r 2
+log "done"
+rm -rf "$WORK"

@@ -1,0 +1,259 @@
+package dev.morphserve.backend.cuda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.backend.KernelKind;
+import dev.morphserve.engine.Engine;
+import dev.morphserve.engine.EngineSettings;
+import dev.morphserve.engine.GenerationEvent;
+import dev.morphserve.engine.GenerationRequest;
+import dev.morphserve.engine.Sampler;
+import dev.morphserve.engine.SamplingParams;
+import dev.morphserve.engine.SequenceGenerator;
+import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.kvcache.BlockPool;
+import dev.morphserve.kvcache.SequenceKv;
+import dev.morphserve.model.ForwardBatch;
+import dev.morphserve.model.LayerWeights;
+import dev.morphserve.model.LoadedModel;
+import dev.morphserve.model.ModelLoader;
+import dev.morphserve.model.ModelRunner;
+import dev.morphserve.model.WeightsTable;
+import dev.morphserve.morph.LayerVariants;
+import dev.morphserve.testing.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CUDA backend end to end through LWJGL, on the stand-in driver (src/test/cuda/standin) that
+ * runs the real PTX's kernels on the CPU emulator: allocations, copies, the stream, launches, the
+ * paged KV cache in device memory, layer copies. Compared with llama2.c's golden outputs and with
+ * the CPU backend.
+ *
+ * <p>Logit tolerance: the CPU backend keeps K and V in float32, the CUDA backend in F16 (11-bit
+ * mantissa, relative rounding error 2^-11 ~ 4.9e-4 per element), and the two sum in different
+ * orders. Over stories260K's five layers that moves logits of magnitude ~10 by a few 1e-3; 0.02
+ * absolute leaves room and still catches any real kernel error (a wrong element moves logits by
+ * whole units).
+ */
+class CudaBackendTest {
+    static final int STORIES_CONTEXT = 512;
+    static final float LOGIT_TOLERANCE = 0.02f;
+    /**
+     * With Q4_0 layers: the CPU's Q4_0 kernels quantize activations to 8 bits first (ggml's Q4_0 x
+     * Q8_0 product), the GPU's multiply float activations; that rounding (up to 1/254 of a block's
+     * largest element) moves these logits by a few hundredths.
+     */
+    static final float LOGIT_TOLERANCE_Q4_0 = 0.1f;
+
+    /** {@code -Dmorphserve.test.cuda=device}: run on the machine's real driver and GPU (src/test/gpu/check.sh). */
+    private static final boolean ON_DEVICE = "device".equals(System.getProperty("morphserve.test.cuda"));
+
+    private static CudaBackend cuda;
+    private static CpuBackend cpu;
+    private static LoadedModel stories;
+
+    @BeforeAll
+    static void open() throws Exception {
+        if (!ON_DEVICE) {
+            assumeTrue(System.getProperty("org.lwjgl.cuda.libname") != null,
+                    "skipped: LWJGL is not pointed at the stand-in driver (Maven's cuda-standin test run does that)");
+            Path standIn = Path.of(System.getProperty("cuda.standin.dir", "target/cuda-emu"), "libcuda.so");
+            assumeTrue(Files.isRegularFile(standIn), () -> "skipped: " + standIn + " was not built (it needs g++, and nvcc for the PTX)");
+            assumeTrue(KernelImage.packaged().isPresent(), "skipped: this build has no CUDA kernels (nvcc was not on the PATH)");
+        }
+        stories = ModelLoader.load(SharedData.storiesGguf(), STORIES_CONTEXT);
+        cuda = CudaBackend.open();
+        cpu = CpuBackend.create(1, KernelKind.VECTOR);
+    }
+
+    @AfterAll
+    static void close() {
+        if (cuda != null) {
+            cuda.close();
+            cpu.close();
+            stories.close();
+        }
+    }
+
+    @Test
+    void opensTheDeviceWithTheKernelsItCanLoad() {
+        System.out.println("backend: " + cuda.description());
+        assertThat(cuda.memory().totalBytes()).isPositive();
+        if (ON_DEVICE) { // an H200 (sm_90) loads the cubin that ptxas made from the packaged PTX
+            assertThat(cuda.description()).containsAnyOf(".cubin", "morphserve.ptx");
+        } else { // the stand-in reports compute capability 7.5, for which the jar has no cubin
+            assertThat(cuda.description()).contains("MorphServe CPU emulator").contains("morphserve.ptx");
+        }
+    }
+
+    @Test
+    void greedyGenerationMatchesLlama2c() {
+        var golden = SharedData.golden().get("greedy").get(0);
+        int[] expected = SharedData.ints(golden.get("token_ids"));
+        int[] prompt = stories.tokenizer().encode(golden.get("prompt").asText(), true);
+        var generator = new SequenceGenerator(cuda.runner(stories), stories.tokenizer().vocabulary());
+        var result = generator.generate(prompt, golden.get("steps").asInt() - prompt.length + 1, SamplingParams.greedy(), id -> {});
+        int[] all = new int[prompt.length + result.tokens().length];
+        System.arraycopy(prompt, 0, all, 0, prompt.length);
+        System.arraycopy(result.tokens(), 0, all, prompt.length, result.tokens().length);
+        assertThat(all).containsExactly(expected);
+    }
+
+    @Test
+    void logitsAgreeWithTheCpuBackendForPrefillAndDecode() {
+        int[] text = SharedData.ints(SharedData.golden().get("greedy").get(0).get("token_ids"));
+        int prefill = 40; // above the decode kernel's 8 tokens: the tiled kernels run
+        ModelRunner onGpu = cuda.runner(stories);
+        ModelRunner onCpu = cpu.runner(stories);
+        try (SequenceKv gpuKv = onGpu.sequenceKv(96); SequenceKv cpuKv = onCpu.sequenceKv(96)) {
+            int[] prompt = java.util.Arrays.copyOf(text, prefill);
+            assertClose(onGpu.forward(ForwardBatch.ofSequence(prompt, 0, gpuKv.table(), true), gpuKv.cache()),
+                    onCpu.forward(ForwardBatch.ofSequence(prompt, 0, cpuKv.table(), true), cpuKv.cache()), "prefill");
+            for (int p = prefill; p < prefill + 24; p++) {
+                int[] token = {text[p]};
+                assertClose(onGpu.forward(ForwardBatch.ofSequence(token, p, gpuKv.table(), false), gpuKv.cache()),
+                        onCpu.forward(ForwardBatch.ofSequence(token, p, cpuKv.table(), false), cpuKv.cache()), "decode at " + p);
+            }
+        }
+    }
+
+    @Test
+    void batchedRequestsGiveWhatTheCpuGives() throws Exception {
+        List<GenerationRequest> requests = requests(6);
+        List<int[]> expected = new ArrayList<>();
+        try (Engine engine = engine(cpu.runner(stories), 64)) {
+            for (GenerationRequest r : requests) {
+                expected.add(tokens(run(engine, r)));
+            }
+        }
+        // All at once through a pool too small for all: chunked prefills, mixed batches, preemptions.
+        try (Engine engine = engine(cuda.runner(stories), 12)) {
+            var streams = requests.stream().map(r -> engine.generate(r).collect().asList().subscribeAsCompletionStage()).toList();
+            for (int i = 0; i < requests.size(); i++) {
+                assertThat(tokens(streams.get(i).get())).as("request %d", i).containsExactly(expected.get(i));
+            }
+        }
+    }
+
+    @Test
+    void aMorphCycleBetweenStepsKeepsTheSequenceAndFreesTheDeviceCopies() {
+        try (LayerVariants variants = LayerVariants.quantize(stories.weights(), GgmlType.Q4_0)) {
+            int numLayers = stories.config().numLayers();
+            LayerWeights[] layers = new LayerWeights[numLayers];
+            for (int l = 0; l < numLayers; l++) {
+                layers[l] = stories.weights().layer(l);
+            }
+            WeightsTable gpuTable = cuda.tableWithLayers(stories, layers);
+            WeightsTable cpuTable = cpu.tableWithLayers(stories, layers);
+            ModelRunner onGpu = cuda.runner(stories.config(), gpuTable);
+            ModelRunner onCpu = cpu.runner(stories.config(), cpuTable);
+            int[] text = SharedData.ints(SharedData.golden().get("greedy").get(0).get("token_ids"));
+            try (SequenceKv gpuKv = onGpu.sequenceKv(64); SequenceKv cpuKv = onCpu.sequenceKv(64)) {
+                long before = 0;
+                for (int p = 0; p < 48; p++) {
+                    if (p == 16) { // swap down two layers between two steps
+                        before = cuda.residentWeightBytes();
+                        for (int l : new int[] {1, 3}) {
+                            gpuTable.replaceLayer(l, onGpu.prepare(variants.low(l)));
+                            cpuTable.replaceLayer(l, onCpu.prepare(variants.low(l)));
+                        }
+                    }
+                    if (p == 32) { // and back up
+                        assertThat(cuda.residentWeightBytes()).as("the base copies went, the Q4_0 ones came").isLessThan(before);
+                        for (int l : new int[] {1, 3}) {
+                            gpuTable.replaceLayer(l, onGpu.prepare(stories.weights().layer(l)));
+                            cpuTable.replaceLayer(l, onCpu.prepare(stories.weights().layer(l)));
+                        }
+                    }
+                    int[] token = {text[p]};
+                    float[] gpuLogits = onGpu.forward(ForwardBatch.ofSequence(token, p, gpuKv.table(), false), gpuKv.cache());
+                    float[] cpuLogits = onCpu.forward(ForwardBatch.ofSequence(token, p, cpuKv.table(), false), cpuKv.cache());
+                    assertClose(gpuLogits, cpuLogits, p >= 16 && p < 32 ? LOGIT_TOLERANCE_Q4_0 : LOGIT_TOLERANCE, "step " + p);
+                    int vocab = stories.config().vocabSize();
+                    assertThat(Sampler.argmax(gpuLogits, 0, vocab)).as("greedy token at step %d", p).isEqualTo(Sampler.argmax(cpuLogits, 0, vocab));
+                }
+                assertThat(cuda.residentWeightBytes()).isEqualTo(before);
+            }
+        }
+    }
+
+    @Test
+    void detachingAKvChunkMovesLiveBlocksOnTheDevice() {
+        ModelRunner onGpu = cuda.runner(stories);
+        ModelRunner onCpu = cpu.runner(stories);
+        int[] text = SharedData.ints(SharedData.golden().get("greedy").get(0).get("token_ids"));
+        var layout = onGpu.kvLayout(16);
+        try (BlockPool pool = new BlockPool(layout, 8, onGpu.kvStorage()); SequenceKv cpuKv = onCpu.sequenceKv(64)) {
+            var extra = pool.attachChunk(4); // new chunks are handed out first: the sequence starts there
+            var table = new dev.morphserve.kvcache.BlockTable();
+            for (int p = 0; p < 40; p++) {
+                if (p % 16 == 0) {
+                    table.add(pool.allocate());
+                }
+                if (p == 20) {
+                    assertThat(pool.detachChunk(extra, List.of(table))).as("blocks moved").isEqualTo(2);
+                }
+                int[] token = {text[p]};
+                assertClose(onGpu.forward(ForwardBatch.ofSequence(token, p, table, false), pool),
+                        onCpu.forward(ForwardBatch.ofSequence(token, p, cpuKv.table(), false), cpuKv.cache()), "step " + p);
+            }
+        }
+    }
+
+    @Test
+    void anAllocationBeyondTheDeviceSaysWhatWasAskedAndWhatIsFree() {
+        var layout = cuda.kvLayout(stories.config(), 16);
+        int blocks = (int) Math.min(Integer.MAX_VALUE, cuda.memory().totalBytes() / layout.blockBytes() + 1);
+        assertThatThrownBy(() -> cuda.kvStorage().allocate(layout, blocks))
+                .isInstanceOf(CudaException.class)
+                .hasMessageContaining("cannot allocate")
+                .hasMessageContaining("MB free of");
+    }
+
+    private static void assertClose(float[] gpu, float[] cpu, String what) {
+        assertClose(gpu, cpu, LOGIT_TOLERANCE, what);
+    }
+
+    private static void assertClose(float[] gpu, float[] cpu, float tolerance, String what) {
+        assertThat(gpu).as(what).hasSameSizeAs(cpu);
+        float worst = 0;
+        for (int i = 0; i < cpu.length; i++) {
+            worst = Math.max(worst, Math.abs(gpu[i] - cpu[i]));
+        }
+        assertThat(worst).as("%s: largest logit difference", what).isLessThanOrEqualTo(tolerance);
+    }
+
+    private static Engine engine(ModelRunner runner, int blocks) {
+        BlockPool pool = new BlockPool(runner.kvLayout(16), blocks, runner.kvStorage());
+        return new Engine(runner, stories.tokenizer().vocabulary(), pool, new EngineSettings(16, 48, 64, 256, 1 << 20));
+    }
+
+    private static List<GenerationRequest> requests(int count) {
+        SplittableRandom random = new SplittableRandom(5);
+        List<GenerationRequest> list = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int[] prompt = random.ints(4 + random.nextInt(40), 3, stories.config().vocabSize()).toArray();
+            list.add(new GenerationRequest("r" + i, prompt, SamplingParams.greedy(), 8 + random.nextInt(16), true));
+        }
+        return list;
+    }
+
+    private static List<GenerationEvent> run(Engine engine, GenerationRequest r) {
+        return engine.generate(r).collect().asList().await().atMost(Duration.ofSeconds(120));
+    }
+
+    private static int[] tokens(List<GenerationEvent> events) {
+        return events.stream().filter(e -> e instanceof GenerationEvent.Token).mapToInt(e -> ((GenerationEvent.Token) e).tokenId()).toArray();
+    }
+}
