@@ -37,6 +37,7 @@ final class CudaModelRunner implements ModelRunner {
     private final ForwardKernels kernels;
     private final Arena arena = Arena.ofShared();
     private final StepMetadata metadata = new StepMetadata();
+    private final StepGraphs graphs;
     private final long invFrequency; // [ropeDim / 2]
     private Tensor embedding;
     private Tensor output;
@@ -53,6 +54,7 @@ final class CudaModelRunner implements ModelRunner {
         this.weights = weights;
         this.layers = new DeviceLayer[config.numLayers()];
         this.kernels = new ForwardKernels(backend.module(), new Launch(arena), context.stream());
+        this.graphs = new StepGraphs(context.stream());
         this.invFrequency = context.allocate(4L * config.ropeDim() / 2, "RoPE frequencies").address();
         float[] frequencies = new float[config.ropeDim() / 2];
         for (int i = 0; i < frequencies.length; i++) { // as the CPU's Rope computes them
@@ -91,24 +93,37 @@ final class CudaModelRunner implements ModelRunner {
     @Override
     public float[] forward(ForwardBatch batch, KvCache cache, HiddenStateObserver observer) {
         context.makeCurrent();
-        syncWeights();
         int n = batch.numTokens();
         int numLogits = batch.logitIndices().length;
-        long metaBytes = StepMetadata.bytesFor(batch, cache.blockSize());
-        DeviceActivations a = activationsFor(n, numLogits, metaBytes);
+        if (syncWeights() | ensureActivations(n, numLogits, StepMetadata.bytesFor(batch, cache.blockSize()))) {
+            graphs.invalidate();
+        }
+        DeviceActivations a = activations;
         metadata.write(batch, cache, hostStaging.segment());
         context.copyToDeviceAsync(a.metadata, hostStaging.segment().asSlice(0, metadata.byteSize));
+        if (observer == HiddenStateObserver.NONE && n <= WeightKernels.MMV_MAX_TOKENS) {
+            graphs.run(n, numLogits, cache.blockSize(), () -> enqueueStep(a, n, numLogits, cache.blockSize(), observer));
+        } else {
+            enqueueStep(a, n, numLogits, cache.blockSize(), observer);
+        }
+        if (numLogits == 0) {
+            context.synchronize(); // the staging buffer is rewritten by the next step
+            return new float[0];
+        }
+        return copyBack(a.logits, numLogits * config.vocabSize());
+    }
+
+    /** Every kernel of one step, on the stream: the same launches each time for the same shape. */
+    private void enqueueStep(DeviceActivations a, int n, int numLogits, int blockSize, HiddenStateObserver observer) {
         long tokens = a.metadata + metadata.tokensOffset;
         long positions = a.metadata + metadata.positionsOffset;
-
-        kernels.getRows(embedding, embeddingAddress, tokens, a.x, n, config.dim());
-        observe(observer, -1, a, n);
         int dim = config.dim();
         int kvDim = config.kvDim();
         int ffn = config.ffnDim();
-        int blockSize = cache.blockSize();
         boolean neox = config.ropeLayout() == RopeLayout.NEOX;
         float scale = (float) (1.0 / Math.sqrt(config.headSize()));
+        kernels.getRows(embedding, embeddingAddress, tokens, a.x, n, dim);
+        observe(observer, -1, a, n);
         for (int l = 0; l < layers.length; l++) {
             DeviceLayer w = layers[l];
             LayerWeights host = w.source();
@@ -131,14 +146,11 @@ final class CudaModelRunner implements ModelRunner {
             kernels.matmul(host.wDown(), w.wDown(), a.gate, a.x, n, true);
             observe(observer, l, a, n);
         }
-        if (numLogits == 0) {
-            context.synchronize(); // the staging buffer is rewritten by the next step
-            return new float[0];
+        if (numLogits > 0) {
+            kernels.gatherRows(a.x, a.metadata + metadata.logitRowsOffset, a.selected, numLogits, dim);
+            kernels.rmsNorm(a.selected, outputNormAddress, a.xb, numLogits, dim, config.rmsNormEps());
+            kernels.matmul(output, outputAddress, a.xb, a.logits, numLogits, false);
         }
-        kernels.gatherRows(a.x, a.metadata + metadata.logitRowsOffset, a.selected, numLogits, dim);
-        kernels.rmsNorm(a.selected, outputNormAddress, a.xb, numLogits, dim, config.rmsNormEps());
-        kernels.matmul(output, outputAddress, a.xb, a.logits, numLogits, false);
-        return copyBack(a.logits, numLogits * config.vocabSize());
     }
 
     private void observe(HiddenStateObserver observer, int layer, DeviceActivations a, int n) {
@@ -155,9 +167,14 @@ final class CudaModelRunner implements ModelRunner {
         return staging.toArray(ValueLayout.JAVA_FLOAT);
     }
 
-    /** Copies in layers whose record changed since the last step, and lets the replaced ones go. */
-    private void syncWeights() {
+    /**
+     * Copies in layers whose record changed since the last step, and lets the replaced ones go.
+     *
+     * @return whether any device address changed
+     */
+    private boolean syncWeights() {
         DeviceWeights device = backend.weights();
+        boolean changed = false;
         for (int l = 0; l < layers.length; l++) {
             LayerWeights now = weights.layer(l);
             if (layers[l] == null || layers[l].source() != now) {
@@ -166,6 +183,7 @@ final class CudaModelRunner implements ModelRunner {
                     layers[l].release(device);
                 }
                 layers[l] = copied;
+                changed = true;
             }
         }
         if (embedding != weights.tokenEmbedding()) {
@@ -174,10 +192,13 @@ final class CudaModelRunner implements ModelRunner {
             output = weights.output();
             outputAddress = device.acquire(output);
             outputNormAddress = device.acquire(weights.outputNorm(), "output norm");
+            changed = true;
         }
+        return changed;
     }
 
-    private DeviceActivations activationsFor(int n, int numLogits, long metaBytes) {
+    /** @return whether the activation buffers were (re)allocated */
+    private boolean ensureActivations(int n, int numLogits, long metaBytes) {
         if (activations == null || !activations.fits(n, numLogits, metaBytes)) {
             int tokens = Math.max(n, activations == null ? 0 : activations.numTokens);
             int logits = Math.max(numLogits, activations == null ? 0 : activations.numLogits);
@@ -190,7 +211,8 @@ final class CudaModelRunner implements ModelRunner {
             activations = new DeviceActivations(context, config, tokens, logits, meta);
             long stagingBytes = Math.max(meta, 4L * Math.max((long) logits * config.vocabSize(), (long) tokens * config.dim()));
             hostStaging = PinnedBuffer.allocate(context, stagingBytes);
+            return true;
         }
-        return activations;
+        return false;
     }
 }

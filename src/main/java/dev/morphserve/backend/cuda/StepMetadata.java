@@ -16,13 +16,16 @@ import java.util.Map;
  *
  * <pre>
  * int64 slotBlock [T]     device address of the block that receives token t's K and V
- * int64 blockBases[NB]    every sequence's block addresses, sequence after sequence
  * int32 tokens    [T]
  * int32 positions [T]
  * int32 slotRow   [T]     row of token t inside its block
  * int32 tableStart[T]     where token t's sequence starts in blockBases
  * int32 logitRows [L]     tokens whose logits are wanted
+ * int64 blockBases[NB]    every sequence's block addresses, sequence after sequence (8-byte aligned)
  * </pre>
+ *
+ * Every offset depends only on T and L, never on how long the sequences are: a step's kernels can
+ * be captured once as a CUDA graph and replayed for every later step of the same T and L.
  */
 final class StepMetadata {
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG;
@@ -41,7 +44,7 @@ final class StepMetadata {
 
     /** Bytes the metadata of this batch takes. */
     static long bytesFor(ForwardBatch batch, int blockSize) {
-        return 8L * (batch.numTokens() + numBlockBases(batch, blockSize)) + 4L * (4L * batch.numTokens() + batch.logitIndices().length);
+        return 8L * (batch.numTokens() + numBlockBases(batch, blockSize)) + 4L * (4L * batch.numTokens() + batch.logitIndices().length) + 4;
     }
 
     /** Writes the batch's metadata into {@code host}, which must hold {@link #bytesFor} bytes. */
@@ -51,13 +54,13 @@ final class StepMetadata {
         numLogits = batch.logitIndices().length;
         int numBases = numBlockBases(batch, blockSize);
         slotBlockOffset = 0;
-        blockBasesOffset = 8L * numTokens;
-        tokensOffset = blockBasesOffset + 8L * numBases;
+        tokensOffset = 8L * numTokens;
         positionsOffset = tokensOffset + 4L * numTokens;
         slotRowOffset = positionsOffset + 4L * numTokens;
         tableStartOffset = slotRowOffset + 4L * numTokens;
         logitRowsOffset = tableStartOffset + 4L * numTokens;
-        byteSize = logitRowsOffset + 4L * numLogits;
+        blockBasesOffset = (logitRowsOffset + 4L * numLogits + 7) & ~7L;
+        byteSize = blockBasesOffset + 8L * numBases;
 
         Map<BlockTable, Integer> starts = new IdentityHashMap<>();
         Map<BlockTable, Integer> blocksNeeded = blocksNeeded(batch, blockSize);
