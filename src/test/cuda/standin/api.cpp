@@ -559,7 +559,7 @@ CUresult cuModuleLoadFatBinary(CUmodule* module, const void* fatCubin) {
     REQUIRE_CONTEXT();
     (void)module;
     (void)fatCubin;
-    log("cuModuleLoadFatBinary: the stand-in device (compute 7.5) runs PTX only");
+    log("cuModuleLoadFatBinary: the stand-in device (compute 8.6) runs PTX only");
     return CUDA_ERROR_NO_BINARY_FOR_GPU;
 }
 

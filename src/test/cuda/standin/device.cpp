@@ -1,7 +1,7 @@
 // cuInit, the configuration read from the environment, the one device and the contexts.
 //
-// The device is "MorphServe CPU emulator", compute capability 7.5 (so a backend carrying cubins
-// for sm_80+ only falls back to PTX), warp size 32, one SM, 1024 threads and 48 KiB shared
+// The device is "MorphServe CPU emulator", compute capability 8.6 (the backend carries cubins for
+// sm_80, sm_89 and sm_90 only, so it loads its compute_80 PTX, as a real 8.6 GPU could), warp size 32, one SM, 1024 threads and 48 KiB shared
 // memory per block (96 KiB opt-in). A context is a cookie: all contexts share the one set of
 // memory, streams and modules, but the API keeps CUDA's per-thread current-context rules, so a
 // host thread that forgot cuCtxSetCurrent gets CUDA_ERROR_INVALID_CONTEXT as on a GPU.

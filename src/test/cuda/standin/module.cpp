@@ -4,7 +4,7 @@
 // in the CPU kernel registry with exactly the same parameter count and sizes, or the module is
 // refused (CUDA_ERROR_INVALID_IMAGE) with the first mismatch printed: this is what keeps the
 // emulated kernels and the PTX from drifting apart. Cubins and fatbins are refused with
-// CUDA_ERROR_NO_BINARY_FOR_GPU, as a compute 7.5 device refuses sm_80+ binaries.
+// CUDA_ERROR_NO_BINARY_FOR_GPU: the stand-in runs PTX only.
 #include <cinttypes>
 #include <cstring>
 #include <fstream>
@@ -99,7 +99,7 @@ CUresult moduleLoadData(CUmodule* out, const void* image, std::string* message) 
     const uint32_t magic = le32(bytes);
     if (elf || magic == 0xBA55ED50u || magic == 0x466243B1u) {
         *message = std::string(elf ? "a cubin (ELF)" : "a fatbin") +
-                   " image: the stand-in device (compute 7.5) runs PTX only";
+                   " image: the stand-in device (compute 8.6) runs PTX only";
         log("cuModuleLoadData: refusing %s", message->c_str());
         return CUDA_ERROR_NO_BINARY_FOR_GPU;
     }

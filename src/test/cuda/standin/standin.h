@@ -35,8 +35,8 @@ bool loadConfig();
 void log(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // ---- device limits -------------------------------------------------------------------------
-constexpr int kComputeMajor = 7;
-constexpr int kComputeMinor = 5;
+constexpr int kComputeMajor = 8;
+constexpr int kComputeMinor = 6;
 constexpr int kWarpSize = 32;
 constexpr int kMaxThreadsPerBlock = 1024;
 constexpr int kMaxBlockDim[3] = {1024, 1024, 64};

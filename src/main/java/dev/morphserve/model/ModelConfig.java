@@ -54,6 +54,18 @@ public record ModelConfig(
         return numHeads / numKvHeads;
     }
 
+    /**
+     * [ropeDim / 2] inverse frequency of each rotated pair: theta_i = pos / base^(2i / ropeDim), as
+     * llama2.c computes it (every backend rotates with these same floats).
+     */
+    public float[] ropeInverseFrequencies() {
+        float[] inverse = new float[ropeDim / 2];
+        for (int i = 0; i < inverse.length; i++) {
+            inverse[i] = (float) (1.0 / Math.pow(ropeFreqBase, (2 * i) / (float) ropeDim));
+        }
+        return inverse;
+    }
+
     /** The CPU backend's KV cache shape (float32 rows) for this model with blocks of {@code blockSize} tokens. */
     public KvLayout kvLayout(int blockSize) {
         return new KvLayout(numLayers, blockSize, kvDim());

@@ -15,10 +15,7 @@ final class Rope {
         this.layout = config.ropeLayout();
         this.headSize = config.headSize();
         this.ropeDim = config.ropeDim();
-        this.inverseFrequency = new float[ropeDim / 2];
-        for (int i = 0; i < ropeDim / 2; i++) {
-            inverseFrequency[i] = (float) (1.0 / Math.pow(config.ropeFreqBase(), (2 * i) / (float) ropeDim));
-        }
+        this.inverseFrequency = config.ropeInverseFrequencies();
     }
 
     /** Rotates {@code numHeads} heads stored back to back in {@code x} starting at {@code offset}. */

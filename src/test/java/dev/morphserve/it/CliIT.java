@@ -71,4 +71,17 @@ class CliIT {
                 .startsWith("error: generate: ")
                 .contains("not a GGUF file");
     }
+
+    @Test
+    void askingForCudaOnAMachineWithoutAGpuGivesOneLineError() throws Exception {
+        // This test's JVM loads no stand-in driver: here, as on any machine without a GPU, cuInit fails.
+        var out = JarProcess.run(60, "generate", "--backend", "cuda", "--model", SharedData.storiesGguf().toString(),
+                "--prompt", "x", "--max-tokens", "1");
+        assertThat(out.exitCode()).as(out.stderr()).isEqualTo(1);
+        var lines = out.stderr().lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+        assertThat(lines).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .startsWith("error: generate: ")
+                .contains("the CUDA backend needs an NVIDIA GPU")
+                .contains("--backend cpu");
+    }
 }

@@ -42,6 +42,13 @@ public final class CudaBackend implements Backend {
         KernelImage image = KernelImage.packaged().orElseThrow(() -> new CudaUnavailableException(
                 "this build has no CUDA kernels (nvcc was not on the PATH when it was built): rebuild with the CUDA toolkit or use --backend cpu"));
         CudaContext context = CudaContext.open(0);
+        if (context.computeCapability() < KernelImage.MIN_COMPUTE_CAPABILITY) {
+            String name = context.name();
+            int cc = context.computeCapability();
+            context.close();
+            throw new CudaUnavailableException(String.format("%s has compute capability %d.%d and the kernels need %d.%d or newer: use --backend cpu",
+                    name, cc / 10, cc % 10, KernelImage.MIN_COMPUTE_CAPABILITY / 10, KernelImage.MIN_COMPUTE_CAPABILITY % 10));
+        }
         try {
             return new CudaBackend(context, CudaModule.load(context, image));
         } catch (RuntimeException e) {
@@ -143,6 +150,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void close() {
+        context.makeCurrent();
         module.close();
         context.close();
     }

@@ -56,10 +56,7 @@ final class CudaModelRunner implements ModelRunner {
         this.kernels = new ForwardKernels(backend.module(), new Launch(arena), context.stream());
         this.graphs = new StepGraphs(context.stream());
         this.invFrequency = context.allocate(4L * config.ropeDim() / 2, "RoPE frequencies").address();
-        float[] frequencies = new float[config.ropeDim() / 2];
-        for (int i = 0; i < frequencies.length; i++) { // as the CPU's Rope computes them
-            frequencies[i] = (float) (1.0 / Math.pow(config.ropeFreqBase(), (2 * i) / (float) config.ropeDim()));
-        }
+        float[] frequencies = config.ropeInverseFrequencies();
         MemorySegment f = arena.allocate(ValueLayout.JAVA_FLOAT, frequencies.length);
         MemorySegment.copy(frequencies, 0, f, ValueLayout.JAVA_FLOAT, 0, frequencies.length);
         context.copyToDevice(invFrequency, f);

@@ -39,7 +39,8 @@ public final class CudaProbe {
                     ? new Result(true, count.get(0), "")
                     : new Result(false, 0, "the CUDA driver reports no device");
         } catch (Throwable t) { // UnsatisfiedLinkError, NoClassDefFoundError, CudaException: all mean no GPU
-            return new Result(false, 0, "no CUDA driver could be loaded (" + t.getClass().getSimpleName() + ": " + t.getMessage() + ")");
+            String detail = String.valueOf(t.getMessage()).lines().findFirst().orElse("");
+            return new Result(false, 0, "no CUDA driver could be loaded (" + t.getClass().getSimpleName() + ": " + detail + ")");
         }
     }
 }

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  */
 final class KernelImage {
     static final String RESOURCE_DIR = "/cuda/";
+    /** The PTX targets compute_80: older devices cannot load it. */
+    static final int MIN_COMPUTE_CAPABILITY = 80;
     private static final String PTX = "morphserve.ptx";
     private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(([^)]*)\\)");
     private static final Pattern PARAM = Pattern.compile("\\.param\\s+(?:\\.align\\s+\\d+\\s+)?\\.(\\w+)\\s+\\w+(?:\\[(\\d+)])?");

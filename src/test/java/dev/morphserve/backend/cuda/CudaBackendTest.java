@@ -88,7 +88,7 @@ class CudaBackendTest {
         assertThat(cuda.memory().totalBytes()).isPositive();
         if (ON_DEVICE) { // an H200 (sm_90) loads the cubin that ptxas made from the packaged PTX
             assertThat(cuda.description()).containsAnyOf(".cubin", "morphserve.ptx");
-        } else { // the stand-in reports compute capability 7.5, for which the jar has no cubin
+        } else { // the stand-in reports compute capability 8.6, for which the jar has no cubin
             assertThat(cuda.description()).contains("MorphServe CPU emulator").contains("morphserve.ptx");
         }
     }
