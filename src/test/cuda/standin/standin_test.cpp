@@ -352,7 +352,7 @@ void testDevice() {
     CHECK(std::strcmp(name, "MorphServe CPU emulator") == 0);
     int major = 0, minor = 0;
     CK(d.cuDeviceComputeCapability(&major, &minor, dev));
-    CHECK(major == 7 && minor == 5);
+    CHECK(major == 8 && minor == 6);
     const struct {
         CUdevice_attribute attr;
         int value;
