@@ -20,7 +20,8 @@ log "facts"
 log "unpacking the runtime and the app"
 tar -C "$WORK" -xJf "$BUNDLE/jre.tar.xz" && tar -C "$WORK" -xJf "$BUNDLE/app.tar.xz" || { log "bundle missing: run bundle.sh"; exit 1; }
 APP=$WORK/quarkus-app
-JAVA=("$WORK/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g "-Djava.io.tmpdir=$WORK")
+JAVA=("$WORK/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx24g)
+export MORPHSERVE_CACHE=$WORK/cache # synth:SHAPE:TYPE models are written once into $MORPHSERVE_CACHE/synth
 
 log "golden and agreement tests on the device"
 (cd "$BUNDLE/run" && timeout 240 "${JAVA[@]}" -Dmorphserve.test.cuda=device \
@@ -60,7 +61,7 @@ else
   bench tinyllama-F16 150 --model synth:tinyllama-1.1b:F16 -p 512 -n 128 -r 3
   bench tinyllama-Q8_0 120 --model synth:tinyllama-1.1b:Q8_0 -p 512 -n 128 -r 3
   bench tinyllama-Q4_0 120 --model synth:tinyllama-1.1b:Q4_0 -p 512 -n 128 -r 3
-  serve_load "$WORK/morphserve-synth/tinyllama-1.1b-F16.gguf" 64
+  serve_load "$WORK/cache/synth/tinyllama-1.1b-F16.gguf" 64
   bench llama-2-7b-F16 200 --model synth:llama-2-7b:F16 -p 512 -n 64 -r 2
 fi
 log "done"

@@ -1,13 +1,13 @@
 package dev.morphserve.cli;
 
+import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.model.ModelDownloader;
 import dev.morphserve.model.ModelReference;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.nio.file.Files;
-import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.model.ModelShape;
 import dev.morphserve.model.SyntheticModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** Turns a --model argument into a local file, downloading Hugging Face references with a progress bar. */
 final class ModelFiles {
@@ -35,8 +35,8 @@ final class ModelFiles {
     }
 
     /**
-     * {@code synth:SHAPE:TYPE}: a seeded random model of a named shape, written once into the temp
-     * directory (benchmarks of big shapes on machines that hold no such file).
+     * {@code synth:SHAPE:TYPE}: a seeded random model of a named shape, written once into the model
+     * cache's {@code synth} folder (benchmarks of big shapes on machines that hold no such file).
      */
     private static Path synthetic(String spec) throws IOException {
         String[] parts = spec.split(":");
@@ -45,7 +45,7 @@ final class ModelFiles {
         }
         ModelShape shape = ModelShape.byName(parts[0]);
         GgmlType type = GgmlType.valueOf(parts[1].toUpperCase(java.util.Locale.ROOT));
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "morphserve-synth");
+        Path dir = ModelDownloader.defaultCacheDir().resolve("synth");
         Path file = dir.resolve(shape.shapeName() + "-" + type + ".gguf");
         if (!Files.isRegularFile(file)) {
             Files.createDirectories(dir);

@@ -84,4 +84,14 @@ class CliIT {
                 .contains("the CUDA backend needs an NVIDIA GPU")
                 .contains("--backend cpu");
     }
+
+    @Test
+    void benchOnASynthModelWritesItOnceIntoTheCache() throws Exception {
+        var env = java.util.Map.of("MORPHSERVE_CACHE", tmp.toString());
+        var bench = JarProcess.run(env, 120, "bench", "--backend", "cpu", "--model", "synth:tiny:Q8_0", "--prompt-tokens", "16",
+                "--gen-tokens", "4", "--repetitions", "1");
+        assertThat(bench.exitCode()).as(bench.stderr()).isZero();
+        assertThat(bench.stdout()).contains("| tiny-Q8_0.gguf | cpu, ").containsPattern("\\| tg4 \\| [0-9.]+");
+        assertThat(tmp.resolve("synth/tiny-Q8_0.gguf")).isRegularFile();
+    }
 }

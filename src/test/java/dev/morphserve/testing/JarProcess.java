@@ -25,7 +25,7 @@ public final class JarProcess {
     public static ProcessBuilder builder(String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx512m"));
+        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xmx512m"));
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(List.of(args));
@@ -34,9 +34,17 @@ public final class JarProcess {
 
     /** Runs to completion (at most {@code timeoutSeconds}) and captures both streams. */
     public static Output run(long timeoutSeconds, String... args) throws IOException, InterruptedException {
+        return run(java.util.Map.of(), timeoutSeconds, args);
+    }
+
+    /** The same with {@code environment} added to this process's. */
+    public static Output run(java.util.Map<String, String> environment, long timeoutSeconds, String... args)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("morphserve-out", ".txt");
         Path err = Files.createTempFile("morphserve-err", ".txt");
-        Process p = builder(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = builder(args);
+        builder.environment().putAll(environment);
+        Process p = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("timed out after " + timeoutSeconds + " s: " + String.join(" ", args));

@@ -1,7 +1,10 @@
 package dev.morphserve.backend.cuda;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
 import java.nio.IntBuffer;
 import org.lwjgl.cuda.CU;
+import org.lwjgl.system.Configuration;
 import org.lwjgl.system.MemoryStack;
 
 /**
@@ -28,6 +31,10 @@ public final class CudaProbe {
     }
 
     private static Result ask() {
+        if (Configuration.CUDA_LIBRARY_NAME.get() == null && !driverLoads()) {
+            // Asked first through the JDK: LWJGL would print its own advice about a missing library.
+            return new Result(false, 0, "no CUDA driver (libcuda.so) could be loaded on this machine");
+        }
         try (MemoryStack stack = MemoryStack.stackPush()) {
             int init = CU.cuInit(0);
             if (init != CU.CUDA_SUCCESS) {
@@ -42,5 +49,17 @@ public final class CudaProbe {
             String detail = String.valueOf(t.getMessage()).lines().findFirst().orElse("");
             return new Result(false, 0, "no CUDA driver could be loaded (" + t.getClass().getSimpleName() + ": " + detail + ")");
         }
+    }
+
+    private static boolean driverLoads() {
+        for (String name : new String[] {"libcuda.so", "libcuda.so.1"}) {
+            try {
+                SymbolLookup.libraryLookup(name, Arena.global());
+                return true;
+            } catch (IllegalArgumentException notFound) {
+                // try the next name
+            }
+        }
+        return false;
     }
 }
