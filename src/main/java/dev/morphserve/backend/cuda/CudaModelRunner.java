@@ -89,6 +89,11 @@ final class CudaModelRunner implements ModelRunner {
 
     @Override
     public float[] forward(ForwardBatch batch, KvCache cache, HiddenStateObserver observer) {
+        for (int token : batch.tokens()) { // on the device an out-of-range row is a fault that ends the context
+            if (token < 0 || token >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + token + " outside vocabulary of " + config.vocabSize());
+            }
+        }
         context.makeCurrent();
         int n = batch.numTokens();
         int numLogits = batch.logitIndices().length;

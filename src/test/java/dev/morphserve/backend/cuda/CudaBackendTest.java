@@ -220,6 +220,19 @@ class CudaBackendTest {
     }
 
     @Test
+    void aTokenOutsideTheVocabularyIsRefusedBeforeItReachesTheDevice() {
+        ModelRunner onGpu = cuda.runner(stories);
+        try (SequenceKv kv = onGpu.sequenceKv(16)) {
+            int vocab = stories.config().vocabSize();
+            assertThatThrownBy(() -> onGpu.forward(ForwardBatch.ofSequence(new int[] {1, vocab}, 0, kv.table(), false), kv.cache()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("token id " + vocab + " outside vocabulary");
+            // and the context still works
+            assertThat(onGpu.forward(ForwardBatch.ofSequence(new int[] {1}, 0, kv.table(), false), kv.cache())).hasSize(vocab);
+        }
+    }
+
+    @Test
     void anAllocationBeyondTheDeviceSaysWhatWasAskedAndWhatIsFree() {
         var layout = cuda.kvLayout(stories.config(), 16);
         int blocks = (int) Math.min(Integer.MAX_VALUE, cuda.memory().totalBytes() / layout.blockBytes() + 1);
