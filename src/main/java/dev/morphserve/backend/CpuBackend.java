@@ -6,25 +6,25 @@ import dev.morphserve.kernel.VectorKernels;
 import dev.morphserve.kernel.WorkerPool;
 import dev.morphserve.kvcache.KvLayout;
 import dev.morphserve.kvcache.KvStorageFactory;
+import dev.morphserve.model.CpuModelRunner;
 import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
-import dev.morphserve.model.CpuModelRunner;
 import dev.morphserve.model.ModelConfig;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.model.WeightsTable;
 import dev.morphserve.tensor.Tensor;
 import java.lang.foreign.Arena;
-import java.lang.management.ManagementFactory;
 import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * The CPU backend ({@link Backend}): a persistent worker pool and the kernels that run on it. The first runner of a
- * model passes every matrix of its weights through {@link Kernels#prepare} once (the vector kernels
- * repack F16 / Q8_0 / Q4_0 off-heap into their own layout); later runners of that model share the
- * prepared table. The token embedding stays as loaded: it is read by row.
+ * The CPU backend ({@link Backend}): a persistent worker pool and the kernels that run on it. The
+ * first runner of a model passes every matrix of its weights through {@link Kernels#prepare} once
+ * (the vector kernels repack F16 / Q8_0 / Q4_0 off-heap into their own layout); later runners of
+ * that model share the prepared table. The token embedding stays as loaded: it is read by row.
  */
 public final class CpuBackend implements Backend {
     private final WorkerPool pool;

@@ -12,12 +12,14 @@ public final class KvChunk implements AutoCloseable {
     private final int numBlocks;
     private final long blockBytesPerLayer;
     private final KvStorage storage;
+    private final HostKvStorage host; // null when the storage is a device's: the CPU attention reads this per block
 
     KvChunk(int firstBlockId, int numBlocks, KvLayout layout, KvStorageFactory factory) {
         this.firstBlockId = firstBlockId;
         this.numBlocks = numBlocks;
         this.blockBytesPerLayer = layout.blockBytesPerLayer();
         this.storage = factory.allocate(layout, numBlocks);
+        this.host = storage instanceof HostKvStorage h ? h : null;
     }
 
     public int firstBlockId() {
@@ -51,7 +53,7 @@ public final class KvChunk implements AutoCloseable {
     }
 
     private HostKvStorage host() {
-        if (storage instanceof HostKvStorage host) {
+        if (host != null) {
             return host;
         }
         throw new IllegalStateException("this KV chunk lives in " + storage.getClass().getSimpleName()

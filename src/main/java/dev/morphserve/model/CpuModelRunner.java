@@ -64,6 +64,7 @@ public final class CpuModelRunner implements ModelRunner {
 
     @Override
     public float[] forward(ForwardBatch batch, KvCache cache, HiddenStateObserver observer) {
+        batch.requireTokensBelow(config.vocabSize());
         int numTokens = batch.numTokens();
         int maxPosition = 0;
         for (int p : batch.positions()) {
@@ -72,11 +73,7 @@ public final class CpuModelRunner implements ModelRunner {
         Scratch s = scratchFor(numTokens, maxPosition + 1);
         int dim = config.dim();
         for (int t = 0; t < numTokens; t++) {
-            int token = batch.tokens()[t];
-            if (token < 0 || token >= config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + token + " outside vocabulary of " + config.vocabSize());
-            }
-            TensorCodec.decodeRow(weights.tokenEmbedding(), token, s.x, t * dim);
+            TensorCodec.decodeRow(weights.tokenEmbedding(), batch.tokens()[t], s.x, t * dim);
         }
         observer.afterLayer(-1, s.x, numTokens);
         for (int l = 0; l < config.numLayers(); l++) {

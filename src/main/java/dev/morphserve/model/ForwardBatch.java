@@ -24,6 +24,15 @@ public record ForwardBatch(int[] tokens, int[] positions, BlockTable[] blockTabl
         return tokens.length;
     }
 
+    /** Refuses a token id outside {@code [0, vocabSize)}, before any backend reads its embedding row. */
+    public void requireTokensBelow(int vocabSize) {
+        for (int token : tokens) {
+            if (token < 0 || token >= vocabSize) {
+                throw new IllegalArgumentException("token id " + token + " outside vocabulary of " + vocabSize);
+            }
+        }
+    }
+
     /** A single sequence's consecutive tokens starting at {@code startPosition}. */
     public static ForwardBatch ofSequence(int[] tokens, int startPosition, BlockTable table, boolean allLogits) {
         int n = tokens.length;

@@ -18,8 +18,8 @@ import java.util.List;
  * 172 columns) keeps its source tensor in the low variant: running a layer partly quantized is
  * still correct, and skipping the layer entirely would free less. Norms are shared.
  *
- * <p>Every LayerWeights handed to a runner's table goes through {@link #forRunner}, the single
- * seam where a backend may turn GGUF-layout tensors into its own (repacked) layout.
+ * <p>Every LayerWeights handed to a runner's table goes through {@link ModelRunner#prepare}, the
+ * single seam where a backend may turn GGUF-layout tensors into its own (repacked) layout.
  */
 public final class LayerVariants implements AutoCloseable {
     private final GgmlType lowType;
@@ -73,15 +73,6 @@ public final class LayerVariants implements AutoCloseable {
         return TensorConverter.convert(src, type, arena);
     }
 
-    /**
-     * The weights to put into {@code runner}'s table for {@code weights} (GGUF layout): every
-     * matrix in the layout the runner's kernels read, so that no caller ever puts unprepared
-     * tensors into a runner.
-     */
-    public static LayerWeights forRunner(LayerWeights weights, ModelRunner runner) {
-        return runner.prepare(weights);
-    }
-
     public GgmlType lowType() {
         return lowType;
     }
@@ -90,12 +81,12 @@ public final class LayerVariants implements AutoCloseable {
         return base.length;
     }
 
-    /** The base variant, GGUF layout (pass it through {@link #forRunner} before running it). */
+    /** The base variant, GGUF layout (pass it through {@link ModelRunner#prepare} before running it). */
     public LayerWeights base(int layer) {
         return base[layer];
     }
 
-    /** The low variant, GGUF layout (pass it through {@link #forRunner} before running it). */
+    /** The low variant, GGUF layout (pass it through {@link ModelRunner#prepare} before running it). */
     public LayerWeights low(int layer) {
         return low[layer];
     }

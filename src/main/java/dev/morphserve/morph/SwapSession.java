@@ -13,14 +13,14 @@ import java.util.List;
  * (profiling, perplexity), and puts the runner's own layers back on close. The model's weights
  * table is never touched: only {@code runner.weights()}.
  *
- * <p>Low variants are prepared for the runner ({@link LayerVariants#forRunner}) once per layer and
+ * <p>Low variants are prepared for the runner ({@link ModelRunner#prepare}) once per layer and
  * kept, because profiling switches the same layers hundreds of times.
  */
 public final class SwapSession implements AutoCloseable {
     private final ModelRunner runner;
     private final LayerVariants variants;
     private final LayerWeights[] original; // the runner's table entries when the session opened
-    private final LayerWeights[] preparedLow; // lazily filled, forRunner(variants.low(i), runner)
+    private final LayerWeights[] preparedLow; // lazily filled, runner.prepare(variants.low(i))
     private final BitSet swapped = new BitSet();
 
     public SwapSession(ModelRunner runner, LayerVariants variants) {
@@ -67,7 +67,7 @@ public final class SwapSession implements AutoCloseable {
 
     private LayerWeights low(int layer) {
         if (preparedLow[layer] == null) {
-            preparedLow[layer] = LayerVariants.forRunner(variants.low(layer), runner);
+            preparedLow[layer] = runner.prepare(variants.low(layer));
         }
         return preparedLow[layer];
     }

@@ -109,11 +109,6 @@ public class ModelService {
         return backend.prepare(weights);
     }
 
-    /** The backend the model runs on (KV layout and storage, memory). */
-    public Backend backend() {
-        return backend;
-    }
-
     /** A resident copy of a weight matrix in {@code arena}, in the layout the kernels read. */
     public Tensor materialize(Tensor source, Arena arena) {
         return backend.materialize(source, arena);

@@ -139,7 +139,7 @@ final class CudaContext implements AutoCloseable {
 
     void copyDeviceToDevice(long to, long from, long bytes) {
         makeCurrent();
-        check(cuMemcpyDtoDAsync(to, from, bytes, stream), "cuMemcpyDtoDAsync");
+        copyDeviceToDeviceAsync(to, from, bytes);
         synchronize();
     }
 

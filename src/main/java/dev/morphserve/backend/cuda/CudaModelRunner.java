@@ -89,15 +89,12 @@ final class CudaModelRunner implements ModelRunner {
 
     @Override
     public float[] forward(ForwardBatch batch, KvCache cache, HiddenStateObserver observer) {
-        for (int token : batch.tokens()) { // on the device an out-of-range row is a fault that ends the context
-            if (token < 0 || token >= config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + token + " outside vocabulary of " + config.vocabSize());
-            }
-        }
+        batch.requireTokensBelow(config.vocabSize()); // on the device an out-of-range row is a fault that ends the context
         context.makeCurrent();
         int n = batch.numTokens();
         int numLogits = batch.logitIndices().length;
-        if (syncWeights() | ensureActivations(n, numLogits, StepMetadata.bytesFor(batch, cache.blockSize()))) {
+        metadata.plan(batch, cache.blockSize());
+        if (syncWeights() | ensureActivations(n, numLogits, metadata.byteSize)) {
             graphs.invalidate();
         }
         DeviceActivations a = activations;

@@ -31,8 +31,9 @@ final class StepMetadata {
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG;
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT;
 
-    int numTokens;
-    int numLogits;
+    private final Map<BlockTable, Integer> blocksNeeded = new IdentityHashMap<>();
+    private final Map<BlockTable, Integer> starts = new IdentityHashMap<>();
+    private int numBases;
     long slotBlockOffset;
     long blockBasesOffset;
     long tokensOffset;
@@ -42,30 +43,36 @@ final class StepMetadata {
     long logitRowsOffset;
     long byteSize;
 
-    /** Bytes the metadata of this batch takes. */
-    static long bytesFor(ForwardBatch batch, int blockSize) {
-        return 8L * (batch.numTokens() + numBlockBases(batch, blockSize)) + 4L * (4L * batch.numTokens() + batch.logitIndices().length) + 4;
-    }
-
-    /** Writes the batch's metadata into {@code host}, which must hold {@link #bytesFor} bytes. */
-    void write(ForwardBatch batch, KvCache cache, MemorySegment host) {
-        int blockSize = cache.blockSize();
-        numTokens = batch.numTokens();
-        numLogits = batch.logitIndices().length;
-        int numBases = numBlockBases(batch, blockSize);
+    /**
+     * Lays out the batch's metadata: the offsets and {@link #byteSize}, and the blocks each sequence's
+     * attention reads this step (up to its last position in the batch). Call before {@link #write}.
+     */
+    void plan(ForwardBatch batch, int blockSize) {
+        int numTokens = batch.numTokens();
+        blocksNeeded.clear();
+        for (int t = 0; t < numTokens; t++) {
+            blocksNeeded.merge(batch.blockTables()[t], batch.positions()[t] / blockSize + 1, Math::max);
+        }
+        numBases = 0;
+        for (int blocks : blocksNeeded.values()) {
+            numBases += blocks;
+        }
         slotBlockOffset = 0;
         tokensOffset = 8L * numTokens;
         positionsOffset = tokensOffset + 4L * numTokens;
         slotRowOffset = positionsOffset + 4L * numTokens;
         tableStartOffset = slotRowOffset + 4L * numTokens;
         logitRowsOffset = tableStartOffset + 4L * numTokens;
-        blockBasesOffset = (logitRowsOffset + 4L * numLogits + 7) & ~7L;
+        blockBasesOffset = (logitRowsOffset + 4L * batch.logitIndices().length + 7) & ~7L;
         byteSize = blockBasesOffset + 8L * numBases;
+    }
 
-        Map<BlockTable, Integer> starts = new IdentityHashMap<>();
-        Map<BlockTable, Integer> blocksNeeded = blocksNeeded(batch, blockSize);
+    /** Writes the planned batch's metadata into {@code host}, which must hold {@link #byteSize} bytes. */
+    void write(ForwardBatch batch, KvCache cache, MemorySegment host) {
+        int blockSize = cache.blockSize();
+        starts.clear();
         int next = 0;
-        for (int t = 0; t < numTokens; t++) {
+        for (int t = 0; t < batch.numTokens(); t++) {
             BlockTable table = batch.blockTables()[t];
             Integer start = starts.get(table);
             if (start == null) {
@@ -84,7 +91,7 @@ final class StepMetadata {
             host.setAtIndex(I32, slotRowOffset / 4 + t, position % blockSize);
             host.setAtIndex(I32, tableStartOffset / 4 + t, start);
         }
-        for (int i = 0; i < numLogits; i++) {
+        for (int i = 0; i < batch.logitIndices().length; i++) {
             host.setAtIndex(I32, logitRowsOffset / 4 + i, batch.logitIndices()[i]);
         }
     }
@@ -96,18 +103,5 @@ final class StepMetadata {
                     + chunk.storage().getClass().getSimpleName() + ": allocate it with the runner's kvStorage()");
         }
         return device.blockAddress(chunk.indexOf(blockId));
-    }
-
-    private static int numBlockBases(ForwardBatch batch, int blockSize) {
-        return blocksNeeded(batch, blockSize).values().stream().mapToInt(Integer::intValue).sum();
-    }
-
-    /** Blocks each sequence's attention reads this step: up to its last position in the batch. */
-    private static Map<BlockTable, Integer> blocksNeeded(ForwardBatch batch, int blockSize) {
-        Map<BlockTable, Integer> blocks = new IdentityHashMap<>();
-        for (int t = 0; t < batch.numTokens(); t++) {
-            blocks.merge(batch.blockTables()[t], batch.positions()[t] / blockSize + 1, Math::max);
-        }
-        return blocks;
     }
 }
