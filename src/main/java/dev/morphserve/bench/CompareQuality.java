@@ -1,9 +1,9 @@
 package dev.morphserve.bench;
 
 import dev.morphserve.model.ModelRunner;
-import dev.morphserve.morph.AgreementSettings;
+import dev.morphserve.study.AgreementSettings;
 import dev.morphserve.morph.LayerVariants;
-import dev.morphserve.morph.SwapQualityStudy;
+import dev.morphserve.study.SwapQualityStudy;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,8 +1,8 @@
 package dev.morphserve.bench;
 
-import dev.morphserve.morph.AgreementSettings;
-import dev.morphserve.morph.SwapQualityStudy.CurveResult;
-import dev.morphserve.morph.SwapQualityStudy.Point;
+import dev.morphserve.study.AgreementSettings;
+import dev.morphserve.study.SwapQualityStudy.CurveResult;
+import dev.morphserve.study.SwapQualityStudy.Point;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,6 +1,6 @@
 package dev.morphserve.cli;
 
-import dev.morphserve.morph.AgreementSettings;
+import dev.morphserve.study.AgreementSettings;
 import picocli.CommandLine.Option;
 
 /** The greedy-agreement measure's options, shared by {@code bench swap-quality} and {@code bench compare}. */

@@ -5,7 +5,7 @@ import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.model.Perplexity;
 import dev.morphserve.morph.LayerVariants;
-import dev.morphserve.morph.SwapSession;
+import dev.morphserve.study.SwapSession;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.morphserve.cli;
 
 import dev.morphserve.gguf.GgmlType;
-import dev.morphserve.morph.AgreementSettings;
+import dev.morphserve.study.AgreementSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;

@@ -2,7 +2,7 @@ package dev.morphserve.cli;
 
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.morph.SwapOrder;
-import dev.morphserve.morph.SwapOrderKind;
+import dev.morphserve.study.SwapOrderKind;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.morphserve.morph;
 
+import dev.morphserve.testing.MorphTestModels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
 
 /**
  * How closely one set of continuations follows a reference, position by position.

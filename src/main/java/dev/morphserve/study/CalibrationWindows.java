@@ -1,4 +1,4 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
 
 import java.util.ArrayList;
 import java.util.List;

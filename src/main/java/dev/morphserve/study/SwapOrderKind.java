@@ -1,4 +1,7 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
+
+import dev.morphserve.morph.LayerProfile;
+import dev.morphserve.morph.SwapOrder;
 
 import java.io.IOException;
 import java.nio.file.Path;

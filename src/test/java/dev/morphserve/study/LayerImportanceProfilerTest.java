@@ -1,4 +1,9 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
+
+import dev.morphserve.morph.LayerProfile;
+import dev.morphserve.morph.LayerScore;
+import dev.morphserve.morph.LayerVariants;
+import dev.morphserve.testing.MorphTestModels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

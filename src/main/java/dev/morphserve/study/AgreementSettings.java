@@ -1,4 +1,4 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
 
 /**
  * How {@link GreedyAgreement} samples the evaluation text: {@code prompts} windows of

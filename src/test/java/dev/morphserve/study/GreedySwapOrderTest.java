@@ -1,4 +1,6 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
+
+import dev.morphserve.morph.LayerScore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,4 +1,8 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
+
+import dev.morphserve.morph.LayerProfile;
+import dev.morphserve.morph.LayerScore;
+import dev.morphserve.morph.LayerVariants;
 
 import dev.morphserve.kvcache.SequenceKv;
 import dev.morphserve.model.ForwardBatch;

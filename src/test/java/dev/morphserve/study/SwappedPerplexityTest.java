@@ -1,4 +1,8 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
+
+import dev.morphserve.morph.LayerVariants;
+import dev.morphserve.testing.MorphTestModels;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 

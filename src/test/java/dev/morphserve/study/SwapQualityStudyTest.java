@@ -1,4 +1,7 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
+
+import dev.morphserve.morph.LayerVariants;
+import dev.morphserve.testing.MorphTestModels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,8 +10,8 @@ import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.backend.KernelKind;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.model.LoadedModel;
-import dev.morphserve.morph.SwapQualityStudy.Curve;
-import dev.morphserve.morph.SwapQualityStudy.CurveResult;
+import dev.morphserve.study.SwapQualityStudy.Curve;
+import dev.morphserve.study.SwapQualityStudy.CurveResult;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

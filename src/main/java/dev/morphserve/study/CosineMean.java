@@ -1,4 +1,4 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
 
 /**
  * Mean cosine similarity between two hidden-state matrices, taken per token (row) and averaged over

@@ -1,4 +1,6 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
+
+import dev.morphserve.morph.LayerVariants;
 
 import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.ModelRunner;

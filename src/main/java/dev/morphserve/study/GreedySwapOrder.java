@@ -1,4 +1,6 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
+
+import dev.morphserve.morph.LayerScore;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.morphserve.morph;
+package dev.morphserve.study;
 
 import dev.morphserve.engine.Sampler;
 import dev.morphserve.kvcache.SequenceKv;
