@@ -1,15 +1,18 @@
 package dev.morphserve.api;
 
-import dev.morphserve.engine.EngineStats;
+import dev.morphserve.morph.MorphAction;
 import dev.morphserve.morph.MorphCommand;
+import dev.morphserve.morph.MorphCommands;
+import dev.morphserve.morph.MorphConfig;
 import dev.morphserve.morph.MorphEvent;
 import dev.morphserve.morph.MorphMode;
-import dev.morphserve.server.LocalEngineClient;
-import dev.morphserve.server.MorphCommandHandler;
-import dev.morphserve.server.MorphController;
-import dev.morphserve.server.MorphService;
+import dev.morphserve.morph.MorphService;
+import dev.morphserve.morph.MorphState;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.mutiny.core.eventbus.EventBus;
 import io.vertx.mutiny.core.eventbus.Message;
 import jakarta.ws.rs.Consumes;
@@ -19,30 +22,28 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
+import java.util.Arrays;
 import java.util.Map;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
- * Morph state and manual control: {@code GET /v1/morph} (per-layer precision, KV pool, budget,
- * mode, recent decisions), {@code POST /v1/morph} (mode, or a manual swap, 409 when the engine
- * refuses it as unsafe), {@code GET /v1/morph/events} (SSE of applied morph events).
+ * Morph state and manual control: {@code GET /v1/morph} (per-layer precision, KV pool, budget
+ * beside the device's own figures, mode, recent events), {@code POST /v1/morph} (a mode, or a
+ * manual command sent down the same event-bus path as the controller's: 200 with the applied
+ * event, 202 with the command id while the copy is still running, 409 when refused),
+ * {@code GET /v1/morph/events} (SSE of every morph event).
  */
 @Path("/v1/morph")
 public class MorphResource {
     private final MorphService morph;
-    private final LocalEngineClient engine;
-    private final MorphCommandHandler commands;
+    private final MorphCommands commands;
+    private final MorphConfig config;
     private final EventBus bus;
 
-    MorphResource(MorphService morph, LocalEngineClient engine, MorphCommandHandler commands, EventBus bus) {
+    MorphResource(MorphService morph, MorphCommands commands, MorphConfig config, EventBus bus) {
         this.morph = morph;
-        this.engine = engine;
         this.commands = commands;
+        this.config = config;
         this.bus = bus;
     }
 
@@ -51,33 +52,8 @@ public class MorphResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> state() {
-        EngineStats stats = engine.stats();
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("enabled", morph.enabled());
-        state.put("mode", morph.mode().name().toLowerCase(Locale.ROOT));
-        state.put("swap_order", morph.swapOrder());
-        state.put("swap_order_source", morph.swapOrderSource());
-        state.put("swapped_layers", morph.swappedLayers());
-        state.put("layers", layers());
-        state.put("kv_cache", Map.of("chunks", stats.numKvChunks(), "total_blocks", stats.totalBlocks(),
-                "free_blocks", stats.freeBlocks(), "block_tokens", engine.blockTokens(), "bytes", stats.kvBytes()));
-        state.put("queue", Map.of("waiting", stats.numWaiting(), "running", stats.numRunning(),
-                "preemptions", stats.numPreemptions()));
-        state.put("budget", morph.budget(engine.sizing(), stats.kvBytes()));
-        state.put("recent_events", morph.recentEvents());
-        return state;
-    }
-
-    private List<Map<String, Object>> layers() {
-        List<Map<String, Object>> layers = new ArrayList<>();
-        List<Integer> swapped = morph.swappedLayers();
-        for (int l = 0; l < morph.numLayers(); l++) {
-            boolean low = swapped.contains(l);
-            layers.add(Map.of("layer", l, "precision", (low ? morph.lowType() : morph.baseType(l)).name(),
-                    "state", low ? "swapped" : "resident"));
-        }
-        return layers;
+    public MorphState state() {
+        return morph.state();
     }
 
     @POST
@@ -85,35 +61,60 @@ public class MorphResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> command(MorphRequest request) {
         if (request == null || (request.mode() == null) == (request.action() == null)) {
-            throw ApiException.badRequest(null, "give either \"mode\" (off, accuracy, performance, manual) or \"action\" (swap_down, swap_up) with \"layer\"");
+            throw ApiException.badRequest(null, "give either \"mode\" (" + modes() + ") or \"action\" (swap_down, swap_up with \"layer\"; kv_shrink)");
         }
         if (request.mode() != null) {
-            MorphMode mode;
-            try {
-                mode = MorphMode.valueOf(request.mode().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("mode", "mode must be off, accuracy, performance or manual, got '" + request.mode() + "'");
-            }
-            try {
-                morph.setMode(mode);
-            } catch (IllegalStateException e) {
-                return Uni.createFrom().item(conflict(e.getMessage()));
-            }
-            return Uni.createFrom().item(Response.ok(state()).build());
+            return Uni.createFrom().item(() -> setMode(request.mode()));
         }
-        if (request.layer() == null || request.layer() < 0 || request.layer() >= morph.numLayers()) {
-            throw ApiException.badRequest("layer", "layer must be between 0 and " + (morph.numLayers() - 1));
+        MorphCommand command = toCommand(request);
+        DeliveryOptions wait = new DeliveryOptions().setSendTimeout(Math.max(1, config.manualWait().toMillis()));
+        return bus.<MorphEvent>request(MorphCommands.COMMANDS, command, wait)
+                .map(reply -> reply.body().applied() ? Response.ok(reply.body()).build() : conflict(reply.body().detail()))
+                .onFailure(ReplyException.class).recoverWithItem(e -> ((ReplyException) e).failureType() == ReplyFailure.TIMEOUT
+                        ? Response.accepted(Map.of("id", command.id(), "status", "accepted", "action", command.action(),
+                                "detail", "still copying after " + config.manualWait().toMillis() + " ms; GET /v1/morph/events reports command " + command.id()))
+                                .build()
+                        : conflict(e.getMessage()));
+    }
+
+    private Response setMode(String name) {
+        MorphMode mode = Arrays.stream(MorphMode.values()).filter(m -> m.wireName().equalsIgnoreCase(name)).findFirst()
+                .orElseThrow(() -> ApiException.badRequest("mode", "mode must be one of " + modes() + ", got '" + name + "'"));
+        try {
+            morph.setMode(mode);
+        } catch (IllegalStateException e) {
+            return conflict(e.getMessage());
         }
+        return Response.ok(morph.state()).build();
+    }
+
+    private MorphCommand toCommand(MorphRequest request) {
+        MorphAction action;
+        try {
+            action = MorphAction.parse(request.action());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("action", e.getMessage());
+        }
+        long id = commands.nextId();
         long now = System.nanoTime();
-        MorphCommand command = switch (request.action()) {
-            case "swap_down" -> new MorphCommand.SwapDown(request.layer(), now, "manual");
-            case "swap_up" -> new MorphCommand.SwapUp(request.layer(), now, "manual");
-            default -> throw ApiException.badRequest("action", "action must be swap_down or swap_up, got '" + request.action() + "'");
+        var origin = MorphCommand.Origin.MANUAL;
+        if (action == MorphAction.KV_SHRINK) {
+            return new MorphCommand.ShrinkKv(id, origin, now, "manual");
+        }
+        int numLayers = morph.state().layers().size();
+        if (request.layer() == null || request.layer() < 0 || (numLayers > 0 && request.layer() >= numLayers)) {
+            throw ApiException.badRequest("layer", numLayers == 0 ? "\"layer\" is required (morphing is not available on this server)"
+                    : "layer must be between 0 and " + (numLayers - 1));
+        }
+        return switch (action) {
+            case SWAP_DOWN -> new MorphCommand.SwapDown(id, request.layer(), origin, now, "manual");
+            case SWAP_UP -> new MorphCommand.SwapUp(id, request.layer(), origin, now, "manual");
+            case KV_GROW, KV_SHRINK -> throw ApiException.badRequest("action", "kv_grow follows a swap_down; it cannot be asked for");
         };
-        return Uni.createFrom().completionStage(() -> commands.submit(command))
-                .ifNoItem().after(Duration.ofSeconds(30)).fail()
-                .map(event -> event.applied() ? Response.ok(event).build() : conflict(event.detail()))
-                .onFailure(IllegalStateException.class).recoverWithItem(e -> conflict(e.getMessage()));
+    }
+
+    private static String modes() {
+        return String.join(", ", Arrays.stream(MorphMode.values()).map(MorphMode::wireName).toList());
     }
 
     private static Response conflict(String message) {
@@ -127,6 +128,6 @@ public class MorphResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<MorphEvent> events() {
-        return bus.<MorphEvent>consumer(MorphController.APPLIED).toMulti().map(Message::body);
+        return bus.<MorphEvent>consumer(MorphCommands.APPLIED).toMulti().map(Message::body);
     }
 }

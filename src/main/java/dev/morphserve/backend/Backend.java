@@ -7,8 +7,6 @@ import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelConfig;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.model.WeightsTable;
-import dev.morphserve.tensor.Tensor;
-import java.lang.foreign.Arena;
 
 /**
  * Where the model runs: the seam between everything that decides what to compute (engine,
@@ -37,10 +35,16 @@ public interface Backend extends AutoCloseable {
     LayerWeights prepare(LayerWeights layer);
 
     /**
-     * A resident copy of a weight matrix owned by {@code arena}, in the form this backend's runners
-     * read (the morph residency's base copies).
+     * Starts copying a layer variant from the host tier to where this backend computes, in the form
+     * its runners read (a morph swap's copy); decode steps go on meanwhile.
      */
-    Tensor materialize(Tensor source, Arena arena);
+    LayerUpload upload(LayerWeights hostVariant);
+
+    /**
+     * The host tier's copy of a layer variant that {@link #upload} copies from: pinned memory on a
+     * GPU (asynchronous copies need it), the variant itself on the CPU.
+     */
+    LayerWeights hostTier(LayerWeights variant);
 
     /** The layout of this backend's KV cache for the model, with {@code blockSize}-token blocks. */
     KvLayout kvLayout(ModelConfig config, int blockSize);

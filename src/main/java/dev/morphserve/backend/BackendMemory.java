@@ -7,4 +7,5 @@ package dev.morphserve.backend;
  * @param totalBytes the capacity
  * @param freeBytes  what is free now
  */
+@com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record BackendMemory(String device, long totalBytes, long freeBytes) {}

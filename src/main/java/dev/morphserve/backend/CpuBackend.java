@@ -14,6 +14,8 @@ import dev.morphserve.model.ModelRunner;
 import dev.morphserve.model.WeightsTable;
 import dev.morphserve.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.Collections;
@@ -33,6 +35,9 @@ public final class CpuBackend implements Backend {
     private final Map<LoadedModel, Tensor> preparedOutputs = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final String note;
+    // One thread: swap copies queue behind each other instead of taking cores from decode steps.
+    private final ExecutorService copier = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("morphserve-layer-copier").daemon().factory());
 
     private CpuBackend(WorkerPool pool, Kernels kernels, String note) {
         this.pool = pool;
@@ -120,9 +125,19 @@ public final class CpuBackend implements Backend {
         return new CpuModelRunner(config, weights, kernels, pool);
     }
 
-    /** Repacked when the kernels repack the matrix, else copied as it is. */
     @Override
-    public Tensor materialize(Tensor source, Arena arena) {
+    public LayerUpload upload(LayerWeights hostVariant) {
+        return new CpuLayerUpload(hostVariant, this::materialize, copier);
+    }
+
+    /** The mmapped file and the quantized variants are already host memory. */
+    @Override
+    public LayerWeights hostTier(LayerWeights variant) {
+        return variant;
+    }
+
+    /** Repacked when the kernels repack the matrix, else copied as it is. */
+    private Tensor materialize(Tensor source, Arena arena) {
         Tensor prepared = kernels.prepare(source, arena);
         if (prepared != source) {
             return prepared;
@@ -150,6 +165,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void close() {
+        copier.shutdownNow();
         pool.close();
     }
 }

@@ -135,7 +135,7 @@ public final class BenchCompareCommand implements Callable<Integer> {
         Map<String, String> properties = new LinkedHashMap<>(serverProperties);
         properties.put("morphserve.memory.budget", budgetValue);
         properties.put("morphserve.morph.mode", config.controllerMode());
-        properties.putIfAbsent("morphserve.morph.low-type", quality.lowType.name());
+        properties.putIfAbsent("morphserve.morph.levels", quality.lowType.name());
         List<String> jvm = List.of(serverJavaOpts.strip().split("\\s+"));
         return new ServerLauncher(ServerLauncher.runningJar(), jvm, properties,
                 List.of("--model", model.toString(), "--threads", Integer.toString(threads)),

@@ -32,7 +32,7 @@ public final class Engine implements AutoCloseable {
         Scheduler scheduler = new Scheduler(pool, settings.maxTokensPerStep(), settings.maxRunningRequests(),
                 r -> admission.release(r.numPromptTokens()));
         EngineCore core = new EngineCore(runner, pool, scheduler, vocabulary);
-        this.stats = new EngineStats(0, 0, pool.numTotalBlocks(), pool.numFreeBlocks(), 0, 0, 0, 0, 1, pool.byteSize());
+        this.stats = new EngineStats(0, 0, pool.numTotalBlocks(), pool.numFreeBlocks(), 0, 0, 0, 0, 1, pool.byteSize(), 0, 0);
         this.loop = new EngineLoop(core, admission, s -> stats = s, hook);
         this.thread = Thread.ofPlatform().name("morphserve-engine").daemon().start(loop);
     }

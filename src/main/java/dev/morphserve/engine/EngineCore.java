@@ -37,6 +37,9 @@ final class EngineCore {
         return pool;
     }
 
+    private final LatencyWindow ttft = new LatencyWindow();
+    private final LatencyWindow stepTime = new LatencyWindow();
+
     long numSteps() {
         return numSteps;
     }
@@ -47,6 +50,8 @@ final class EngineCore {
         if (output.isEmpty()) {
             return false;
         }
+        long start = System.nanoTime();
+        boolean decoding = false;
         int numTokens = output.totalTokens();
         int[] tokens = new int[numTokens];
         int[] positions = new int[numTokens];
@@ -56,6 +61,7 @@ final class EngineCore {
         int t = 0;
         for (SchedulerOutput.ScheduledChunk chunk : output.chunks()) {
             Request r = chunk.request();
+            decoding |= r.numOutputTokens() > 0;
             for (int i = 0; i < chunk.numTokens(); i++, t++) {
                 int position = r.numComputedTokens + i;
                 tokens[t] = r.token(position);
@@ -79,12 +85,28 @@ final class EngineCore {
             if (reason != FinishReason.STOP) {
                 r.appendOutput(next, swappedLayers);
             }
+            if (r.numOutputTokens() == 1) {
+                ttft.record(System.nanoTime() - r.arrivalNanos, System.nanoTime());
+            }
             if (reason != null) {
                 scheduler.remove(r);
                 r.finish(reason);
             }
         }
+        if (decoding) {
+            stepTime.record(System.nanoTime() - start, System.nanoTime());
+        }
         return true;
+    }
+
+    /** 90th percentile of recent times to first token (0 when none). */
+    long recentTtftNanos() {
+        return ttft.p90(System.nanoTime());
+    }
+
+    /** 90th percentile of recent steps that decoded: each running request's time per output token. */
+    long recentTpotNanos() {
+        return stepTime.p90(System.nanoTime());
     }
 
     /** STOP for EOS (not emitted), LENGTH once max_tokens are out or the context is full, else null. */

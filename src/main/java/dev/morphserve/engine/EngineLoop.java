@@ -147,6 +147,8 @@ final class EngineLoop implements Runnable {
                 scheduler.waiting().stream().mapToInt(r -> core.pool().layout().blocksFor(r.numTokens() + 1)).sum(),
                 core.numSteps(),
                 core.pool().numChunks(),
-                core.pool().byteSize());
+                core.pool().byteSize(),
+                core.recentTtftNanos(),
+                core.recentTpotNanos());
     }
 }

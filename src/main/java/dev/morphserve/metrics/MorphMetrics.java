@@ -1,82 +1,91 @@
 package dev.morphserve.metrics;
 
+import dev.morphserve.morph.MemoryBudget;
+import dev.morphserve.morph.MorphCommands;
 import dev.morphserve.morph.MorphEvent;
-import dev.morphserve.server.LocalEngineClient;
-import dev.morphserve.server.MorphService;
+import dev.morphserve.morph.MorphService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.ConsumeEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.function.ToDoubleFunction;
 
-/** Morph meters: swapped layers, swaps and resizes by direction, swap latency, budget parts. */
+/**
+ * Morph meters, read from the morph state and the applied-events channel: swapped layers, the
+ * budget's parts, swaps and resizes by direction, refusals, decision-to-applied latency and copy
+ * time per layer.
+ */
 @ApplicationScoped
 public class MorphMetrics {
     private final MorphService morph;
-    private final LocalEngineClient engine;
     private final MeterRegistry registry;
+    private Timer latency;
+    private Timer copyTime;
 
-    MorphMetrics(MorphService morph, LocalEngineClient engine, MeterRegistry registry) {
+    MorphMetrics(MorphService morph, MeterRegistry registry) {
         this.morph = morph;
-        this.engine = engine;
         this.registry = registry;
     }
 
     void register(@Observes @Priority(40) StartupEvent event) {
-        Gauge.builder("morphserve_swapped_layers", morph, m -> m.swappedLayers().size())
-                .description("Decoder layers running in low precision")
+        Gauge.builder("morphserve_swapped_layers", morph, m -> m.state().swappedLayers().size())
+                .description("Decoder layers running below their base precision")
                 .register(registry);
-        for (String part : new String[] {"budget", "resident_weights", "kv_cache"}) {
-            Gauge.builder("morphserve_memory_bytes", this, m -> m.part(part))
-                    .tag("part", part)
-                    .description("Memory budget and what resident weights and the KV cache take of it")
-                    .register(registry);
-        }
-        Timer latency = Timer.builder("morphserve_swap_latency")
+        part("budget", MemoryBudget::budgetBytes);
+        part("other_weights", MemoryBudget::otherWeightBytes);
+        part("layers", MemoryBudget::layerBytes);
+        part("in_flight", MemoryBudget::inFlightBytes);
+        part("kv_cache", MemoryBudget::kvBytes);
+        part("activations", MemoryBudget::activationBytes);
+        part("reserve", MemoryBudget::reserveBytes);
+        part("headroom", MemoryBudget::headroomBytes);
+        Gauge.builder("morphserve_host_tier_bytes", morph, m -> m.state().hostTierBytes())
+                .description("Quantized layer variants held outside the budget (pinned host memory on a GPU)")
+                .register(registry);
+        latency = Timer.builder("morphserve_swap_latency")
                 .description("Time from a morph decision to the change taking effect")
                 .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1))
-                .publishPercentileHistogram(false)
                 .register(registry);
-        morph.addListener(e -> record(e, latency));
+        copyTime = Timer.builder("morphserve_layer_copy")
+                .description("Time copying one layer variant to where the model runs")
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(10), Duration.ofMillis(100))
+                .register(registry);
     }
 
-    private double part(String part) {
-        if (engine.sizing() == null) {
-            return 0;
-        }
-        var budget = morph.budget(engine.sizing(), engine.stats().kvBytes());
-        return switch (part) {
-            case "budget" -> budget.budgetBytes();
-            case "resident_weights" -> budget.otherWeightBytes() + budget.residentLayerBytes() + budget.inFlightBytes();
-            default -> budget.kvBytes();
-        };
+    private void part(String part, ToDoubleFunction<MemoryBudget> value) {
+        Gauge.builder("morphserve_memory_bytes", morph, m -> {
+            MemoryBudget budget = m.state().budget();
+            return budget == null ? 0 : value.applyAsDouble(budget);
+        }).tag("part", part).description("The memory budget and its parts").register(registry);
     }
 
-    private void record(MorphEvent event, Timer latency) {
-        if (!event.applied()) {
-            Counter.builder("morphserve_morph_refused").tag("action", event.action()).register(registry).increment();
-            return;
-        }
-        switch (event.action()) {
-            case "swap_down" -> {
-                swaps("down");
-                resizes("grow");
+    @ConsumeEvent(MorphCommands.APPLIED)
+    void onEvent(MorphEvent event) {
+        switch (event.outcome()) {
+            case REFUSED -> Counter.builder("morphserve_morph_refused").tag("action", event.action().wireName()).register(registry).increment();
+            case ACCEPTED -> { }
+            case APPLIED -> {
+                switch (event.action()) {
+                    case SWAP_DOWN -> count("morphserve_layer_swaps", "down");
+                    case SWAP_UP -> count("morphserve_layer_swaps", "up");
+                    case KV_GROW -> count("morphserve_kv_resizes", "grow");
+                    case KV_SHRINK -> count("morphserve_kv_resizes", "shrink");
+                }
+                latency.record(Duration.ofNanos(event.latencyNanos()));
+                if (event.copyNanos() > 0) {
+                    copyTime.record(Duration.ofNanos(event.copyNanos()));
+                }
             }
-            case "kv_shrink" -> resizes("shrink");
-            default -> swaps("up");
         }
-        latency.record(Duration.ofNanos(event.latencyNanos()));
     }
 
-    private void swaps(String direction) {
-        Counter.builder("morphserve_layer_swaps").tag("direction", direction).description("Layer swaps applied").register(registry).increment();
-    }
-
-    private void resizes(String direction) {
-        Counter.builder("morphserve_kv_resizes").tag("direction", direction).description("KV cache resizes applied").register(registry).increment();
+    private void count(String name, String direction) {
+        Counter.builder(name).tag("direction", direction).register(registry).increment();
     }
 }

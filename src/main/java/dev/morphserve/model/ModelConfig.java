@@ -71,6 +71,16 @@ public record ModelConfig(
         return new KvLayout(numLayers, blockSize, kvDim());
     }
 
+    /**
+     * Bytes of the activations and scratch a step of {@code tokensPerStep} tokens holds (float32):
+     * per token the residual stream and its normed copy, q, attention output, k and v, the two FFN
+     * halves, and logits. An estimate for the memory budget, the same for both backends.
+     */
+    public long activationBytes(int tokensPerStep) {
+        long floatsPerToken = 4L * dim + 2L * kvDim() + 2L * ffnDim + vocabSize;
+        return tokensPerStep * floatsPerToken * Float.BYTES;
+    }
+
     public ModelConfig withContextLength(int positions) {
         return new ModelConfig(architecture, dim, ffnDim, numLayers, numHeads, numKvHeads, vocabSize, positions,
                 rmsNormEps, ropeFreqBase, ropeDim, ropeLayout);

@@ -1,147 +1,173 @@
 package dev.morphserve.morph;
 
+import dev.morphserve.backend.LayerUpload;
+import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.model.LayerWeights;
-import dev.morphserve.tensor.Tensor;
-import java.lang.foreign.Arena;
-import dev.morphserve.model.WeightsTable;
-import java.util.function.BiFunction;
-import java.util.function.UnaryOperator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
- * Where each layer's weights live. The base variant of a resident layer is a private off-heap copy
- * (counted against the memory budget, really freed on swap-down); its source stays in the host
- * tier (the mmapped model file) to be copied back on swap-up. Low variants live in the host tier.
+ * Which variant of each layer is resident where the model runs, and which one is on its way. Every
+ * resident variant is an upload this object owns, counted against the budget; a layer moving
+ * between levels holds two (the one it runs and the one being copied) until the switch.
  *
  * <pre>
- * layer l:  source (mmap, host)  --copy-->  base copy (Arena l, budget)   [resident]
- *           low variant (host)                                            [swapped: base Arena closed]
+ * layer l:  host tier [base | Q8_0 | Q4_0]  --upload-->  resident(l) at level(l)   [+ pending(l) while moving]
  * </pre>
+ * Engine thread only (the uploads themselves copy elsewhere).
  */
 public final class LayerResidency implements AutoCloseable {
-    private final LayerWeights[] sources;
-    private final LayerWeights[] lows;
-    private final Arena[] baseArenas;
-    private final LayerWeights[] bases;
-    private final BiFunction<Tensor, Arena, Tensor> materialize;
-    private final long[] baseBytes;
+    private final HostTier tier;
+    private final Function<LayerWeights, LayerUpload> uploader;
+    private final int[] levels;
+    private final LayerUpload[] resident;
+    private final LayerUpload[] pending;
+    private final int[] pendingLevels;
 
-    /**
-     * @param materialize makes a resident copy of a source tensor owned by the given arena, in the
-     *                    layout the kernels read (the backend's {@code materialize})
-     */
-    public LayerResidency(LayerWeights[] sources, LayerWeights[] lows, BiFunction<Tensor, Arena, Tensor> materialize) {
-        this.sources = sources.clone();
-        this.lows = lows.clone();
-        this.materialize = materialize;
-        this.baseBytes = new long[sources.length];
-        this.baseArenas = new Arena[sources.length];
-        this.bases = new LayerWeights[sources.length];
-        for (int l = 0; l < sources.length; l++) {
-            Arena arena = Arena.ofShared();
-            baseArenas[l] = arena;
-            bases[l] = copy(sources[l], arena);
-            baseBytes[l] = bases[l].matrixBytes();
+    private LayerResidency(HostTier tier, Function<LayerWeights, LayerUpload> uploader) {
+        int n = tier.numLayers();
+        this.tier = tier;
+        this.uploader = uploader;
+        this.levels = new int[n];
+        this.resident = new LayerUpload[n];
+        this.pending = new LayerUpload[n];
+        this.pendingLevels = new int[n];
+    }
+
+    /** Every layer's base variant made resident (waits for the copies). */
+    public static LayerResidency allBase(HostTier tier, Function<LayerWeights, LayerUpload> uploader) {
+        LayerResidency residency = new LayerResidency(tier, uploader);
+        try {
+            for (int l = 0; l < tier.numLayers(); l++) {
+                residency.resident[l] = uploader.apply(tier.variant(l, 0));
+            }
+            for (LayerUpload upload : residency.resident) {
+                while (!upload.isDone()) {
+                    LockSupport.parkNanos(100_000);
+                }
+                upload.weights(); // a failed copy fails start-up here
+            }
+            return residency;
+        } catch (RuntimeException e) {
+            residency.close();
+            throw e;
         }
     }
 
-    /**
-     * Residency for every layer of {@code source}: base copies made with {@code materialize}, low
-     * variants from {@code variants} passed through {@code prepareLow} (the kernels' layout).
-     */
-    public static LayerResidency of(WeightsTable source, LayerVariants variants, UnaryOperator<LayerWeights> prepareLow,
-            BiFunction<Tensor, Arena, Tensor> materialize) {
-        LayerWeights[] sources = new LayerWeights[source.numLayers()];
-        LayerWeights[] lows = new LayerWeights[source.numLayers()];
-        for (int l = 0; l < sources.length; l++) {
-            sources[l] = source.layer(l);
-            lows[l] = prepareLow.apply(variants.low(l));
-        }
-        return new LayerResidency(sources, lows, materialize);
-    }
-
-    /** The resident base variant of every layer, for a weights table to start from. */
-    public LayerWeights[] residentLayers() {
-        return bases.clone();
+    public HostTier tier() {
+        return tier;
     }
 
     public int numLayers() {
-        return sources.length;
+        return levels.length;
     }
 
-    public boolean isResident(int layer) {
-        return bases[layer] != null;
+    public int level(int layer) {
+        return levels[layer];
     }
 
-    /** The resident base variant; null while swapped. */
-    public LayerWeights base(int layer) {
-        return bases[layer];
+    public GgmlType type(int layer) {
+        return tier.type(layer, levels[layer]);
     }
 
-    public LayerWeights low(int layer) {
-        return lows[layer];
+    public boolean isMoving(int layer) {
+        return pending[layer] != null;
     }
 
-    /** Bytes a layer's base copy takes (and frees when swapped down). */
-    public long baseBytes(int layer) {
-        return baseBytes[layer];
+    /** The level a moving layer is going to. */
+    public int pendingLevel(int layer) {
+        return pendingLevels[layer];
     }
 
-    /** Bytes of every resident base copy. */
+    /** What a runner's table should hold for every layer now. */
+    public LayerWeights[] residentLayers() {
+        LayerWeights[] layers = new LayerWeights[resident.length];
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = resident[l].weights();
+        }
+        return layers;
+    }
+
+    /** Starts copying the layer's variant at {@code level} in; the layer keeps running its current one. */
+    public LayerUpload begin(int layer, int level) {
+        if (pending[layer] != null) {
+            throw new IllegalStateException("layer " + layer + " is already moving to level " + pendingLevels[layer]);
+        }
+        pending[layer] = uploader.apply(tier.variant(layer, level));
+        pendingLevels[layer] = level;
+        return pending[layer];
+    }
+
+    /** Whether the layer's pending copy has finished. */
+    public boolean ready(int layer) {
+        return pending[layer] != null && pending[layer].isDone();
+    }
+
+    /**
+     * Makes the finished pending variant the resident one and frees the old one; the caller puts the
+     * returned weights into the table in the same step boundary.
+     */
+    public LayerWeights install(int layer) {
+        LayerUpload next = pending[layer];
+        LayerWeights weights = next.weights();
+        LayerUpload old = resident[layer];
+        resident[layer] = next;
+        levels[layer] = pendingLevels[layer];
+        pending[layer] = null;
+        old.close();
+        return weights;
+    }
+
+    /** Drops a pending copy (it failed, or the server stops). */
+    public void cancel(int layer) {
+        if (pending[layer] != null) {
+            pending[layer].close();
+            pending[layer] = null;
+        }
+    }
+
+    public long copyNanos(int layer) {
+        return resident[layer].copyNanos();
+    }
+
+    /** Bytes of the variants layers run on now. */
     public long residentBytes() {
         long bytes = 0;
-        for (int l = 0; l < bases.length; l++) {
-            if (bases[l] != null) {
-                bytes += baseBytes(l);
-            }
+        for (LayerUpload upload : resident) {
+            bytes += upload == null ? 0 : upload.bytes();
         }
         return bytes;
     }
 
-    /** Releases the base copy: the caller has already switched the layer to its low variant. */
-    public void release(int layer) {
-        if (bases[layer] == null) {
-            throw new IllegalStateException("layer " + layer + " is not resident");
+    /** Bytes of variants being copied in (already taken from the budget). */
+    public long inFlightBytes() {
+        long bytes = 0;
+        for (LayerUpload upload : pending) {
+            bytes += upload == null ? 0 : upload.bytes();
         }
-        bases[layer] = null;
-        baseArenas[layer].close();
-        baseArenas[layer] = null;
+        return bytes;
     }
 
-    /** Copies the base weights back into a fresh arena (any thread); {@link #install} makes them resident. */
-    public Loaded load(int layer) {
-        Arena arena = Arena.ofShared();
-        return new Loaded(layer, copy(sources[layer], arena), arena);
-    }
-
-    public void install(Loaded loaded) {
-        if (bases[loaded.layer()] != null) {
-            loaded.arena().close();
-            throw new IllegalStateException("layer " + loaded.layer() + " is already resident");
+    /** Layers below their base precision, ascending. */
+    public List<Integer> swappedLayers() {
+        List<Integer> layers = new ArrayList<>();
+        for (int l = 0; l < levels.length; l++) {
+            if (levels[l] > 0) {
+                layers.add(l);
+            }
         }
-        bases[loaded.layer()] = loaded.weights();
-        baseArenas[loaded.layer()] = loaded.arena();
+        return layers;
     }
-
-    /** Base weights copied back, waiting for a step boundary to be switched in. */
-    public record Loaded(int layer, LayerWeights weights, Arena arena) {}
-
-    private LayerWeights copy(LayerWeights w, Arena arena) {
-        return new LayerWeights(w.attnNorm(), copy(w.wq(), arena), copy(w.wk(), arena), copy(w.wv(), arena),
-                copy(w.wo(), arena), w.ffnNorm(), copy(w.wGate(), arena), copy(w.wUp(), arena), copy(w.wDown(), arena));
-    }
-
-    private Tensor copy(Tensor t, Arena arena) {
-        return materialize.apply(t, arena);
-    }
-
 
     @Override
     public void close() {
-        for (int l = 0; l < baseArenas.length; l++) {
-            if (baseArenas[l] != null) {
-                baseArenas[l].close();
-                baseArenas[l] = null;
-                bases[l] = null;
+        for (int l = 0; l < levels.length; l++) {
+            cancel(l);
+            if (resident[l] != null) {
+                resident[l].close();
+                resident[l] = null;
             }
         }
     }

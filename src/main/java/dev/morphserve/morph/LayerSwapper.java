@@ -3,141 +3,187 @@ package dev.morphserve.morph;
 import dev.morphserve.engine.StepBoundary;
 import dev.morphserve.engine.StepHook;
 import dev.morphserve.kvcache.BlockPool;
-import dev.morphserve.kvcache.KvChunk;
 import dev.morphserve.model.WeightsTable;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 
 /**
- * Applies morph commands on the engine thread, between two steps, so that no forward pass ever
- * sees a half-changed model and every running request keeps its KV.
+ * Applies morph commands on the engine thread, between two steps, so that no forward pass sees a
+ * half-changed model and every running request keeps its KV. A swap in either direction is the
+ * same move: copy the layer's next variant in while steps go on, switch the table in the first
+ * boundary after the copy finished, free the old variant. What differs is where the memory comes
+ * from and goes:
  *
  * <pre>
- * swap down l:  table[l] = low(l) | free base(l) | attach chunk of floor(freed / blockBytes) blocks
- * swap up   l:  detach chunk(l) (live blocks moved) | copy base(l) back on the copier thread ...
- *               ... decoding goes on with low(l) ... | next boundary after the copy: table[l] = base(l)
+ * swap down l: copy low(l) into staging room  ..steps..  table[l] = low(l) | free high(l) | KV grows by the headroom
+ * swap up   l: KV shrinks if the headroom is short | copy high(l)  ..steps..  table[l] = high(l) | free low(l)
+ * shrink KV  : grown chunks without live blocks go back to the headroom
  * </pre>
  */
 public final class LayerSwapper implements StepHook {
     private final WeightsTable table;
     private final LayerResidency residency;
-    private final ExecutorService copier;
+    private final MemoryAccount memory;
+    private final KvResizer resizer = new KvResizer();
     private final Consumer<MorphEvent> events;
-    private final Map<Integer, KvChunk> chunkOfLayer = new HashMap<>();
-    private final Map<Integer, Pending> loading = new HashMap<>();
-    private volatile List<Integer> swapped = List.of();
-    private volatile long inFlightBytes;
+    private final Map<Integer, MorphCommand> moving = new HashMap<>();
+    private volatile int numSwapped;
+    private volatile int idleGrownChunks;
+    private volatile int[] levels; // snapshot for other threads
+    private volatile java.util.Set<Integer> movingLayers = java.util.Set.of();
 
-    private record Pending(MorphCommand.SwapUp command, CompletableFuture<LayerResidency.Loaded> copy) {}
-
-    public LayerSwapper(WeightsTable table, LayerResidency residency, ExecutorService copier, Consumer<MorphEvent> events) {
+    public LayerSwapper(WeightsTable table, LayerResidency residency, MemoryAccount memory, Consumer<MorphEvent> events) {
         this.table = table;
         this.residency = residency;
-        this.copier = copier;
+        this.memory = memory;
         this.events = events;
+        this.levels = new int[residency.numLayers()];
     }
 
-    /** Applies one command now (on the engine thread between steps); returns what it did or why not. */
+    /** Applies one command now (engine thread, between steps); the first event tells what became of it. */
     public MorphEvent apply(MorphCommand command, StepBoundary boundary) {
         return switch (command) {
             case MorphCommand.SwapDown down -> swapDown(down, boundary.pool());
-            case MorphCommand.SwapUp up -> startSwapUp(up, boundary);
+            case MorphCommand.SwapUp up -> swapUp(up, boundary);
+            case MorphCommand.ShrinkKv shrink -> {
+                KvResizer.Resize r = resizer.shrinkIdle(boundary);
+                yield r.blocksDelta() == 0
+                        ? refuse(shrink, -1, "no grown KV chunk is idle", boundary.pool())
+                        : publish(shrink, MorphAction.KV_SHRINK, MorphOutcome.APPLIED, -1, -1, "gave back %.1f MB of idle KV chunks".formatted(r.bytes() / 1e6),
+                                0, r.blocksDelta(), boundary.pool());
+            }
         };
     }
 
     private MorphEvent swapDown(MorphCommand.SwapDown command, BlockPool pool) {
         int l = command.layer();
-        if (!residency.isResident(l) || loading.containsKey(l)) {
-            return publish("swap_down", l, false, "layer " + l + " is not resident at full precision", command.decidedNanos(), 0, pool);
+        int from = residency.level(l);
+        if (residency.isMoving(l)) {
+            return refuse(command, l, "layer " + l + " is already moving to " + residency.tier().type(l, residency.pendingLevel(l)), pool);
         }
-        table.replaceLayer(l, residency.low(l));
-        long freedBytes = residency.baseBytes(l);
-        residency.release(l);
-        int blocks = (int) (freedBytes / pool.layout().blockBytes());
-        if (blocks > 0) {
-            chunkOfLayer.put(l, pool.attachChunk(blocks));
+        if (from == residency.tier().lowestLevel()) {
+            return refuse(command, l, "layer " + l + " already runs at the lowest level, " + residency.type(l), pool);
         }
-        refreshSwapped();
-        return publish("swap_down", l, true, "freed " + freedBytes + " bytes of weights", command.decidedNanos(), blocks, pool);
+        long need = residency.tier().bytes(l, from + 1);
+        long headroom = memory.now(pool.byteSize()).headroomBytes();
+        if (need > headroom) {
+            return refuse(command, l, "no room to copy the %s variant in: %.1f MB needed, %.1f MB free in the budget"
+                    .formatted(residency.tier().type(l, from + 1), need / 1e6, headroom / 1e6), pool);
+        }
+        return begin(command, l, from + 1, pool);
     }
 
-    private MorphEvent startSwapUp(MorphCommand.SwapUp command, StepBoundary boundary) {
+    private MorphEvent swapUp(MorphCommand.SwapUp command, StepBoundary boundary) {
         int l = command.layer();
         BlockPool pool = boundary.pool();
-        if (residency.isResident(l) || loading.containsKey(l)) {
-            return publish("swap_up", l, false, "layer " + l + " is not swapped down", command.decidedNanos(), 0, pool);
+        int from = residency.level(l);
+        if (residency.isMoving(l)) {
+            return refuse(command, l, "layer " + l + " is already moving to " + residency.tier().type(l, residency.pendingLevel(l)), pool);
         }
-        int detached = 0;
-        int moved = 0;
-        KvChunk chunk = chunkOfLayer.get(l);
-        if (chunk != null) {
-            try {
-                moved = pool.detachChunk(chunk, boundary.liveBlockTables());
-            } catch (IllegalStateException notNow) {
-                return publish("swap_up", l, false, notNow.getMessage(), command.decidedNanos(), 0, pool);
+        if (from == 0) {
+            return refuse(command, l, "layer " + l + " already runs at its base precision, " + residency.type(l), pool);
+        }
+        long need = residency.tier().bytes(l, from - 1);
+        long short_ = need - memory.now(pool.byteSize()).headroomBytes();
+        if (short_ > 0) {
+            KvResizer.Resize r = resizer.shrink(boundary, short_);
+            if (r.blocksDelta() != 0) {
+                publish(command, MorphAction.KV_SHRINK, MorphOutcome.APPLIED, -1, -1, "gave back %.1f MB of KV, moving %d live blocks"
+                        .formatted(r.bytes() / 1e6, r.blocksMoved()), 0, r.blocksDelta(), pool);
             }
-            chunkOfLayer.remove(l);
-            detached = chunk.numBlocks();
+            long headroom = memory.now(pool.byteSize()).headroomBytes();
+            if (need > headroom) {
+                return refuse(command, l, "the KV cache cannot give back enough memory now: %.1f MB needed, %.1f MB free (its live blocks do not fit in fewer chunks)"
+                        .formatted(need / 1e6, headroom / 1e6), pool);
+            }
         }
-        inFlightBytes += residency.baseBytes(l);
-        loading.put(l, new Pending(command, CompletableFuture.supplyAsync(() -> residency.load(l), copier)));
-        return publish("kv_shrink", l, true, "detached the layer's KV chunk, moving " + moved + " live blocks; copying its weights back",
-                command.decidedNanos(), -detached, pool);
+        return begin(command, l, from - 1, pool);
     }
 
-    /** Switches in every layer whose base copy finished since the last step. */
+    private MorphEvent begin(MorphCommand command, int layer, int toLevel, BlockPool pool) {
+        int from = residency.level(layer);
+        residency.begin(layer, toLevel);
+        moving.put(layer, command);
+        movingLayers = java.util.Set.copyOf(moving.keySet());
+        return publish(command, command.action(), MorphOutcome.ACCEPTED, layer, from, "copying the %s variant in (%.1f MB)"
+                .formatted(residency.tier().type(layer, toLevel), residency.tier().bytes(layer, toLevel) / 1e6), 0, 0, pool);
+    }
+
+    /** Switches in every layer whose copy finished since the last step; a swap-down's freed memory grows the KV cache. */
     @Override
     public void beforeStep(StepBoundary boundary) {
-        if (loading.isEmpty()) {
+        BlockPool pool = boundary.pool();
+        idleGrownChunks = pool.numChunks() == 1 ? 0 : KvResizer.idleGrown(boundary).size();
+        if (moving.isEmpty()) {
             return;
         }
-        for (var it = loading.entrySet().iterator(); it.hasNext(); ) {
+        for (var it = moving.entrySet().iterator(); it.hasNext(); ) {
             var entry = it.next();
-            if (entry.getValue().copy().isDone()) {
-                it.remove();
-                LayerResidency.Loaded loaded = entry.getValue().copy().join();
-                residency.install(loaded);
-                table.replaceLayer(loaded.layer(), loaded.weights());
-                inFlightBytes -= residency.baseBytes(loaded.layer());
-                refreshSwapped();
-                publish("swap_up", loaded.layer(), true, "base weights back", entry.getValue().command().decidedNanos(), 0, boundary.pool());
+            int l = entry.getKey();
+            MorphCommand command = entry.getValue();
+            if (!residency.ready(l)) {
+                continue;
+            }
+            it.remove();
+            movingLayers = java.util.Set.copyOf(moving.keySet());
+            int from = residency.level(l);
+            try {
+                table.replaceLayer(l, residency.install(l));
+            } catch (RuntimeException copyFailed) {
+                residency.cancel(l);
+                refuse(command, l, "copying the variant in failed: " + copyFailed.getMessage(), pool);
+                continue;
+            }
+            numSwapped = residency.swappedLayers().size();
+            int[] now = new int[residency.numLayers()];
+            for (int i = 0; i < now.length; i++) {
+                now[i] = residency.level(i);
+            }
+            levels = now;
+            publish(command, command.action(), MorphOutcome.APPLIED, l, from, "now " + residency.type(l), residency.copyNanos(l), 0, pool);
+            if (command instanceof MorphCommand.SwapDown) {
+                long spare = memory.now(pool.byteSize()).headroomBytes() - memory.stagingBytes();
+                KvResizer.Resize r = resizer.grow(pool, spare);
+                if (r.blocksDelta() > 0) {
+                    publish(command, MorphAction.KV_GROW, MorphOutcome.APPLIED, -1, -1, "attached %.1f MB freed by layer %d".formatted(r.bytes() / 1e6, l),
+                            0, r.blocksDelta(), pool);
+                }
             }
         }
     }
 
     @Override
     public int numSwappedLayers() {
-        return swapped.size();
+        return numSwapped;
     }
 
-    /** Layers running in low precision now (those still copying back included). */
-    public List<Integer> swappedLayers() {
-        return swapped;
+    /** Each layer's precision level (0 = base) as of the last switch; safe from any thread. */
+    public int[] levels() {
+        return levels.clone();
     }
 
-    /** Bytes of base copies on their way back (already counted against the budget). */
-    public long inFlightBytes() {
-        return inFlightBytes;
+    /** Grown KV chunks without a live block as of the last step; safe from any thread. */
+    public int idleGrownChunks() {
+        return idleGrownChunks;
     }
 
-    private void refreshSwapped() {
-        List<Integer> list = new ArrayList<>();
-        for (int l = 0; l < residency.numLayers(); l++) {
-            if (!residency.isResident(l)) {
-                list.add(l);
-            }
-        }
-        swapped = List.copyOf(list);
+    /** Layers whose copy is under way; safe from any thread. */
+    public java.util.Set<Integer> movingLayers() {
+        return movingLayers;
     }
 
-    private MorphEvent publish(String action, int layer, boolean applied, String detail, long decidedNanos, int blocksDelta, BlockPool pool) {
-        MorphEvent event = new MorphEvent(action, layer, applied, detail, System.nanoTime() - decidedNanos, blocksDelta,
-                pool.numTotalBlocks(), swapped, System.currentTimeMillis());
+    private MorphEvent refuse(MorphCommand command, int layer, String why, BlockPool pool) {
+        return publish(command, command.action(), MorphOutcome.REFUSED, layer, -1, why, 0, 0, pool);
+    }
+
+    private MorphEvent publish(MorphCommand command, MorphAction action, MorphOutcome outcome, int layer, int fromLevel,
+            String detail, long copyNanos, int blocksDelta, BlockPool pool) {
+        String fromType = layer < 0 || fromLevel < 0 ? null : residency.tier().type(layer, fromLevel).name();
+        String toType = layer < 0 ? null : (residency.isMoving(layer) ? residency.tier().type(layer, residency.pendingLevel(layer)) : residency.type(layer)).name();
+        MorphEvent event = new MorphEvent(command.id(), action, outcome, layer, fromType, toType, detail,
+                System.nanoTime() - command.decidedNanos(), copyNanos, blocksDelta, pool.numTotalBlocks(), residency.swappedLayers(),
+                System.currentTimeMillis());
         events.accept(event);
         return event;
     }

@@ -10,6 +10,14 @@ import dev.morphserve.engine.StepBoundary;
 import dev.morphserve.engine.Warmup;
 import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.kvcache.KvLayout;
+import dev.morphserve.model.ModelRunner;
+import dev.morphserve.model.WeightsTable;
+import dev.morphserve.morph.MemoryAccount;
+import dev.morphserve.morph.MemoryBudget;
+import dev.morphserve.morph.MorphEngine;
+import dev.morphserve.morph.MorphService;
+import java.io.IOException;
+import java.util.OptionalLong;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelConfig;
 import dev.morphserve.tokenizer.Tokenizer;
@@ -22,17 +30,21 @@ import jakarta.enterprise.event.Observes;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
-/** The in-process {@link Engine} as a CDI bean: sized from the memory budget at start-up. */
+/**
+ * The in-process {@link Engine} as a CDI bean. At start-up it asks morphing for the table to run,
+ * splits the memory budget (weights, activations, reserve, swap staging, the rest KV) and hands
+ * morphing the engine it may send commands to.
+ */
 @ApplicationScoped
-public class LocalEngineClient implements EngineClient {
+public class LocalEngineClient implements EngineClient, MorphEngine {
     private static final Logger LOG = Logger.getLogger(LocalEngineClient.class);
 
     private final ModelService models;
     private final MorphService morph;
     private final ServeConfig config;
     private Engine engine;
-    private long blockBytes;
-    private KvSizing sizing;
+    private KvLayout layout;
+    private MemoryAccount account;
 
     LocalEngineClient(ModelService models, MorphService morph, ServeConfig config) {
         this.models = models;
@@ -40,24 +52,42 @@ public class LocalEngineClient implements EngineClient {
         this.config = config;
     }
 
-    void onStart(@Observes @Priority(20) StartupEvent event) {
+    void onStart(@Observes @Priority(20) StartupEvent event) throws IOException {
         LoadedModel model = models.model();
         ServeConfig.Engine c = config.engine();
         EngineSettings settings = new EngineSettings(c.blockSize(), c.maxTokensPerStep(), c.maxRunningRequests(), c.maxWaitingRequests(), c.maxWaitingTokens());
-        var runner = morph.runner();
-        KvLayout layout = runner.kvLayout(settings.blockSize());
-        blockBytes = layout.blockBytes();
-        sizing = KvSizing.of(config.memory(), layout, model.weights().bytesReadPerToken(), model.config().contextLength());
-        BlockPool pool = new BlockPool(layout, sizing.numBlocks(), runner.kvStorage());
-        LOG.infof("KV cache: %d blocks of %d tokens = %d tokens, %.1f MB (budget %.1f MB = weights %.1f MB + KV + reserve %.1f MB)",
-                sizing.numBlocks(), settings.blockSize(), sizing.numBlocks() * settings.blockSize(), pool.byteSize() / 1e6,
-                sizing.budgetBytes() / 1e6, sizing.weightBytes() / 1e6, sizing.reserveBytes() / 1e6);
+        WeightsTable morphTable = morph.prepare(model, models.modelPath(), models.backend());
+        ModelRunner runner = morphTable == null ? models.runner() : models.runner(morphTable);
+        layout = runner.kvLayout(settings.blockSize());
+        account = split(model, settings);
+        BlockPool pool = new BlockPool(layout, account.initialKvBlocks(), runner.kvStorage());
+        MemoryBudget budget = account.now(pool.byteSize());
+        LOG.infof("KV cache: %d blocks of %d tokens = %d tokens, %.1f MB; budget %.1f MB = weights %.1f MB + KV + activations %.1f MB"
+                        + " + reserve %.1f MB + swap staging %.1f MB",
+                account.initialKvBlocks(), settings.blockSize(), account.initialKvBlocks() * settings.blockSize(), pool.byteSize() / 1e6,
+                budget.budgetBytes() / 1e6, (budget.otherWeightBytes() + budget.layerBytes()) / 1e6, budget.activationBytes() / 1e6,
+                budget.reserveBytes() / 1e6, budget.stagingBytes() / 1e6);
         if (c.warmup()) {
             long start = System.nanoTime();
             int tokens = Warmup.run(runner);
             LOG.infof("warm-up: %d tokens through the model in %.0f ms", tokens, (System.nanoTime() - start) / 1e6);
         }
+        morph.attach(account, this);
         engine = new Engine(runner, model.tokenizer().vocabulary(), pool, settings, morph.hook());
+    }
+
+    private MemoryAccount split(LoadedModel model, EngineSettings settings) {
+        WeightsTable weights = model.weights();
+        long layerBytes = 0;
+        for (int l = 0; l < weights.numLayers(); l++) {
+            layerBytes += weights.layer(l).matrixBytes();
+        }
+        long otherBytes = weights.tokenEmbedding().byteSize() + (weights.output() == weights.tokenEmbedding() ? 0 : weights.output().byteSize());
+        ServeConfig.Memory memory = config.memory();
+        int context = model.config().contextLength();
+        var budget = memory.budget().map(b -> OptionalLong.of(b.asLongValue())).orElse(OptionalLong.empty());
+        return MemoryAccount.split(budget, otherBytes, layerBytes, model.config().activationBytes(settings.maxTokensPerStep()),
+                memory.reserve().asLongValue(), morph.stagingBytes(), layout, context, memory.defaultKvContexts() * context, morph.residency());
     }
 
     void onStop(@Observes @Priority(5) ShutdownEvent event) throws InterruptedException {
@@ -71,26 +101,22 @@ public class LocalEngineClient implements EngineClient {
         return engine.generate(request);
     }
 
-    /** Runs an action on the engine thread between two steps. */
+    @Override
     public void atNextStepBoundary(java.util.function.Consumer<StepBoundary> action) {
         engine.atNextStepBoundary(action);
     }
 
-    /** How the memory budget was split at start-up. */
-    public KvSizing sizing() {
-        return sizing;
+    @Override
+    public KvLayout kvLayout() {
+        return layout;
     }
 
-    /** Tokens per KV block. */
-    public int blockTokens() {
-        return config.engine().blockSize();
+    /** The budget's parts now. */
+    public MemoryBudget budget() {
+        return account == null ? null : account.now(stats().kvBytes());
     }
 
-    /** Bytes of one KV block (all layers, K and V). */
-    public long blockBytes() {
-        return blockBytes;
-    }
-
+    @Override
     public EngineStats stats() {
         return engine == null ? EngineStats.EMPTY : engine.stats();
     }

@@ -2,21 +2,18 @@ package dev.morphserve.server;
 
 import dev.morphserve.backend.Backend;
 import dev.morphserve.backend.Backends;
-import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelDownloader;
 import dev.morphserve.model.ModelLoader;
 import dev.morphserve.model.ModelReference;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.model.WeightsTable;
-import dev.morphserve.tensor.Tensor;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,19 +96,9 @@ public class ModelService {
         return backend.runner(model.config(), weights);
     }
 
-    /** A weights table whose decoder layers the caller manages, the rest as the backend prepared it. */
-    public WeightsTable tableWithLayers(LayerWeights[] layers) {
-        return backend.tableWithLayers(model, layers);
-    }
-
-    /** A layer's weights in the layout the backend's kernels read. */
-    public LayerWeights prepare(LayerWeights weights) {
-        return backend.prepare(weights);
-    }
-
-    /** A resident copy of a weight matrix in {@code arena}, in the layout the kernels read. */
-    public Tensor materialize(Tensor source, Arena arena) {
-        return backend.materialize(source, arena);
+    /** The backend the model runs on (morphing prepares its variants and copies with it). */
+    public Backend backend() {
+        return backend;
     }
 
     public Path modelPath() {

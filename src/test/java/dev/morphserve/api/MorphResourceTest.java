@@ -47,33 +47,37 @@ class MorphResourceTest {
                 .thenApply(HttpResponse::body);
         Thread.sleep(300); // let the subscription reach the event bus
 
+        // Each swap answers when it is applied: the variant was copied in and switched at a step boundary.
         post("{\"action\":\"swap_down\",\"layer\":1}").statusCode(200)
-                .body("applied", equalTo(true))
-                .body("kv_blocks_delta", greaterThan(0));
-        given().get("/v1/morph").then()
+                .body("outcome", equalTo("applied")).body("action", equalTo("swap_down"))
+                .body("from_type", equalTo("F32")).body("to_type", equalTo("Q8_0"));
+        int blocksSwapped = given().get("/v1/morph").then().log().ifValidationFails()
                 .body("layers[1].state", equalTo("swapped"))
-                .body("layers[1].precision", equalTo("Q4_0"))
+                .body("layers[1].precision", equalTo("Q8_0"))
                 .body("swapped_layers", hasItem(1))
-                .body("kv_cache.total_blocks", greaterThan(blocksBefore));
-        post("{\"action\":\"swap_down\",\"layer\":1}").statusCode(409).body("error.code", equalTo("morph_refused"));
+                .body("kv_cache.total_blocks", greaterThan(blocksBefore))
+                .body("budget.within_budget", equalTo(true))
+                .extract().path("kv_cache.total_blocks");
+        post("{\"action\":\"swap_down\",\"layer\":1}").statusCode(200).body("to_type", equalTo("Q4_0"));
+        post("{\"action\":\"swap_down\",\"layer\":1}").statusCode(409).body("error.code", equalTo("morph_refused"))
+                .body("error.message", org.hamcrest.Matchers.containsString("lowest level"));
 
-        post("{\"action\":\"swap_up\",\"layer\":1}").statusCode(200).body("action", equalTo("kv_shrink"))
-                .body("kv_blocks_delta", lessThan(0));
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline && !given().get("/v1/morph").then().extract().path("layers[1].state").equals("resident")) {
-            // The base copy loads on a background thread and switches in at a step boundary; an
-            // idle engine still passes boundaries while it polls its inbox.
-            given().contentType(ContentType.JSON).body("{\"prompt\":[1,300],\"max_tokens\":2}").post("/v1/completions");
-        }
-        given().get("/v1/morph").then().body("layers[1].state", equalTo("resident")).body("kv_cache.total_blocks", equalTo(blocksBefore));
+        post("{\"action\":\"swap_up\",\"layer\":1}").statusCode(200).body("outcome", equalTo("applied")).body("to_type", equalTo("Q8_0"));
+        post("{\"action\":\"swap_up\",\"layer\":1}").statusCode(200).body("to_type", equalTo("F32"));
+        given().contentType(ContentType.JSON).body("{\"action\":\"kv_shrink\"}").post("/v1/morph"); // idle chunks, if any are left
+        given().get("/v1/morph").then().body("layers[1].state", equalTo("resident"))
+                .body("kv_cache.total_blocks", equalTo(blocksBefore)).body("budget.within_budget", equalTo(true));
+        assertThat(blocksSwapped).isGreaterThan(blocksBefore);
 
         String first = sse.get().filter(l -> l.startsWith("data:")).findFirst().orElseThrow();
-        assertThat(first).contains("\"action\":\"swap_down\"").contains("\"layer\":1");
+        assertThat(first).contains("\"action\":\"swap_down\"").contains("\"layer\":1").contains("\"outcome\":\"accepted\"");
 
         String metrics = given().get("/q/metrics").then().extract().asString();
         assertThat(metrics).contains("morphserve_swapped_layers").contains("morphserve_layer_swaps_total{direction=\"down\"}")
                 .contains("morphserve_memory_bytes{part=\"budget\"}").contains("morphserve_swap_latency_seconds");
         post("{\"mode\":\"off\"}").statusCode(200);
+        post("{\"action\":\"swap_down\",\"layer\":1}").statusCode(409)
+                .body("error.message", org.hamcrest.Matchers.containsString("mode off"));
     }
 
     @Test

@@ -14,7 +14,7 @@ import dev.morphserve.engine.StepHook;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.kvcache.BlockTable;
-import dev.morphserve.model.LayerWeights;
+import dev.morphserve.kvcache.KvLayout;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelLoader;
 import dev.morphserve.model.ModelShape;
@@ -28,18 +28,19 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Morphing every step under concurrent load, on the repacked kernel layout. The low variants here
- * are exact copies of the base weights, so any difference in the generated tokens can only come from lost or corrupted KV
- * state: requests must produce exactly what they produce without morphing, with no preemption
- * (no recompute) and with the invariants holding before every step.
+ * Morphing every step under concurrent load, on the repacked kernel layout: swaps both ways,
+ * idle-KV shrinks and KV shrinks that move live blocks. The variants here compute exactly what the
+ * base does (Q8_0 below a Q8_0 model), so any difference in the generated tokens can only come
+ * from lost or corrupted KV state: requests must produce exactly what they produce without
+ * morphing, with no preemption (no recompute), the block invariants and the budget holding at
+ * every boundary.
  */
 class MorphUnderLoadTest {
     @TempDir
@@ -97,34 +98,38 @@ class MorphUnderLoadTest {
         }
 
         int numLayers = model.config().numLayers();
-        LayerWeights[] sources = new LayerWeights[numLayers];
-        LayerWeights[] lows = new LayerWeights[numLayers];
-        for (int l = 0; l < numLayers; l++) {
-            sources[l] = model.weights().layer(l);
-            lows[l] = backend.prepare(sources[l]);
-        }
-        ExecutorService copier = Executors.newSingleThreadExecutor();
         List<MorphEvent> events = new CopyOnWriteArrayList<>();
         List<String> violations = new CopyOnWriteArrayList<>();
-        try (LayerResidency residency = new LayerResidency(sources, lows, backend::materialize)) {
-            WeightsTable table = backend.tableWithLayers(model, residency.residentLayers());
-            LayerSwapper swapper = new LayerSwapper(table, residency, copier, events::add);
+        // Q8_0 below a Q8_0 model is the model's own tensors: the variants compute exactly what the base does.
+        try (MorphRuntime runtime = MorphRuntime.open(model, backend, PrecisionLevels.parse("Q8_0"))) {
+            LayerResidency residency = runtime.residency();
+            WeightsTable table = runtime.table();
+            KvLayout layout = model.config().kvLayout(16);
+            // The pool starts at 200 blocks and the budget holds 264: the rest is headroom that swap-downs hand to the KV cache.
+            long spare = 64 * layout.blockBytes();
+            long budget = residency.residentBytes() + runtime.tier().largestStepDownBytes() + 200 * layout.blockBytes() + spare;
+            MemoryAccount account = MemoryAccount.split(OptionalLong.of(budget), 0, residency.residentBytes(), 0, 0,
+                    runtime.tier().largestStepDownBytes(), layout, 64, 0, residency);
+            LayerSwapper swapper = runtime.swapper(account, events::add);
+            KvResizer resizer = new KvResizer();
             SplittableRandom random = new SplittableRandom(23);
-            // The budget the morphing run must stay within: all base copies resident plus the initial pool.
-            long[] budgetBytes = {residency.residentBytes() + model.config().kvLayout(16).blockBytes() * 200L};
+            long[] ids = {1};
             StepHook morphEveryStep = new StepHook() {
                 @Override
                 public void beforeStep(StepBoundary boundary) {
                     swapper.beforeStep(boundary);
-                    checkInvariants(boundary, residency, table, swapper, violations);
-                    checkBudget(boundary, residency, swapper, budgetBytes[0], violations);
+                    checkInvariants(boundary, residency, table, violations);
+                    checkBudget(boundary, account, violations);
                     int layer = random.nextInt(numLayers);
-                    MorphCommand command = residency.isResident(layer)
-                            ? new MorphCommand.SwapDown(layer, System.nanoTime(), "test")
-                            : new MorphCommand.SwapUp(layer, System.nanoTime(), "test");
-                    swapper.apply(command, boundary);
-                    checkInvariants(boundary, residency, table, swapper, violations);
-                    checkBudget(boundary, residency, swapper, budgetBytes[0], violations);
+                    var origin = MorphCommand.Origin.MANUAL;
+                    switch (random.nextInt(4)) {
+                        case 0 -> swapper.apply(new MorphCommand.SwapDown(ids[0]++, layer, origin, System.nanoTime(), "test"), boundary);
+                        case 1 -> swapper.apply(new MorphCommand.SwapUp(ids[0]++, layer, origin, System.nanoTime(), "test"), boundary);
+                        case 2 -> swapper.apply(new MorphCommand.ShrinkKv(ids[0]++, origin, System.nanoTime(), "test"), boundary);
+                        default -> events.add(shrinkEvent(resizer.shrink(boundary, layout.blockBytes()), ids[0]++));
+                    }
+                    checkInvariants(boundary, residency, table, violations);
+                    checkBudget(boundary, account, violations);
                 }
 
                 @Override
@@ -133,7 +138,7 @@ class MorphUnderLoadTest {
                 }
             };
             try (Engine morphing = new Engine(backend.runner(model.config(), table), model.tokenizer().vocabulary(),
-                    new BlockPool(model.config().kvLayout(16), 200), new EngineSettings(16, 64, 64, 256, 1 << 20), morphEveryStep)) {
+                    new BlockPool(layout, 200), new EngineSettings(16, 64, 64, 256, 1 << 20), morphEveryStep)) {
                 List<List<GenerationEvent>> results = runAll(morphing, requests);
                 for (int i = 0; i < requests.size(); i++) {
                     assertThat(tokens(results.get(i))).as("request %d", i).containsExactly(expected.get(i));
@@ -143,26 +148,29 @@ class MorphUnderLoadTest {
                 }
                 assertThat(morphing.stats().numPreemptions()).as("no KV was recomputed").isZero();
             }
-        } finally {
-            copier.shutdownNow();
         }
         assertThat(violations).isEmpty();
-        assertThat(events).anyMatch(e -> e.action().equals("swap_down") && e.applied() && e.kvBlocksDelta() > 0);
-        assertThat(events).anyMatch(e -> e.action().equals("kv_shrink") && e.applied() && !e.detail().contains("moving 0 live"));
-        assertThat(events).anyMatch(e -> e.action().equals("swap_up") && e.applied());
+        assertThat(events).anyMatch(e -> e.action() == MorphAction.SWAP_DOWN && e.applied());
+        assertThat(events).anyMatch(e -> e.action() == MorphAction.KV_GROW && e.applied() && e.kvBlocksDelta() > 0);
+        assertThat(events).anyMatch(e -> e.action() == MorphAction.KV_SHRINK && e.applied() && e.detail().startsWith("moved") && !e.detail().startsWith("moved 0 "));
+        assertThat(events).anyMatch(e -> e.action() == MorphAction.SWAP_UP && e.applied());
     }
 
-    /** Resident weights, copies on their way back and the KV pool never add up to more than the budget. */
-    static void checkBudget(StepBoundary boundary, LayerResidency residency, LayerSwapper swapper, long budgetBytes, List<String> violations) {
-        long used = residency.residentBytes() + swapper.inFlightBytes() + boundary.pool().byteSize();
-        if (used > budgetBytes) {
-            violations.add("budget exceeded: " + used + " > " + budgetBytes);
+    private static MorphEvent shrinkEvent(KvResizer.Resize r, long id) {
+        return new MorphEvent(id, MorphAction.KV_SHRINK, r.blocksDelta() == 0 ? MorphOutcome.REFUSED : MorphOutcome.APPLIED, -1, null, null,
+                "moved " + r.blocksMoved() + " live blocks", 0, 0, r.blocksDelta(), 0, List.of(), 0);
+    }
+
+    /** Everything resident (variants, copies in flight, the KV pool) never adds up to more than the budget. */
+    static void checkBudget(StepBoundary boundary, MemoryAccount account, List<String> violations) {
+        MemoryBudget budget = account.now(boundary.pool().byteSize());
+        if (!budget.withinBudget()) {
+            violations.add("budget exceeded: " + budget);
         }
     }
 
     /** No block both free and used; tables point only into attached chunks; bytes match variants. */
-    static void checkInvariants(StepBoundary boundary, LayerResidency residency, WeightsTable table, LayerSwapper swapper,
-            List<String> violations) {
+    static void checkInvariants(StepBoundary boundary, LayerResidency residency, WeightsTable table, List<String> violations) {
         BlockPool pool = boundary.pool();
         Set<Integer> used = new HashSet<>();
         for (BlockTable t : boundary.liveBlockTables()) {
@@ -184,20 +192,10 @@ class MorphUnderLoadTest {
         if (free.size() + used.size() != pool.numTotalBlocks()) {
             violations.add("free " + free.size() + " + used " + used.size() + " != total " + pool.numTotalBlocks());
         }
-        long expectedResident = 0;
         for (int l = 0; l < residency.numLayers(); l++) {
-            boolean resident = residency.isResident(l);
-            if (resident) {
-                expectedResident += residency.baseBytes(l);
-                if (table.layer(l) != residency.base(l)) {
-                    violations.add("layer " + l + " is resident but the table runs another variant");
-                }
-            } else if (table.layer(l) != residency.low(l)) {
-                violations.add("layer " + l + " is swapped but the table does not run its low variant");
+            if (table.layer(l) != residency.residentLayers()[l]) {
+                violations.add("layer " + l + " is at level " + residency.level(l) + " but the table runs another variant");
             }
-        }
-        if (expectedResident != residency.residentBytes()) {
-            violations.add("resident bytes " + residency.residentBytes() + " != " + expectedResident);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.morphserve.backend.cuda;
 
 import dev.morphserve.backend.Backend;
 import dev.morphserve.backend.BackendMemory;
+import dev.morphserve.backend.LayerUpload;
 import dev.morphserve.kvcache.KvLayout;
 import dev.morphserve.kvcache.KvStorageFactory;
 import dev.morphserve.model.LayerWeights;
@@ -9,9 +10,6 @@ import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelConfig;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.model.WeightsTable;
-import dev.morphserve.tensor.Tensor;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
 /**
  * The CUDA backend ({@link Backend}): one context and stream on device 0, the kernels of
@@ -23,11 +21,13 @@ public final class CudaBackend implements Backend {
     private final CudaContext context;
     private final CudaModule module;
     private final DeviceWeights weights;
+    private final PinnedHostTier hostTier;
 
     private CudaBackend(CudaContext context, CudaModule module) {
         this.context = context;
         this.module = module;
         this.weights = new DeviceWeights(context);
+        this.hostTier = new PinnedHostTier(context);
     }
 
     /**
@@ -100,13 +100,16 @@ public final class CudaBackend implements Backend {
         return layer;
     }
 
-    /** The host tier's copy, as the file lays it out: the device copy is made when a runner runs it. */
     @Override
-    public Tensor materialize(Tensor source, Arena arena) {
-        WeightKernels.of(source);
-        MemorySegment data = arena.allocate(source.byteSize(), 64);
-        MemorySegment.copy(source.data(), 0, data, 0, source.byteSize());
-        return new Tensor(source.name(), source.type(), source.rows(), source.cols(), data, source.layout());
+    public LayerUpload upload(LayerWeights hostVariant) {
+        prepare(hostVariant);
+        return new CudaLayerUpload(context, weights, hostVariant);
+    }
+
+    @Override
+    public LayerWeights hostTier(LayerWeights variant) {
+        prepare(variant);
+        return hostTier.pin(variant);
     }
 
     @Override
@@ -151,6 +154,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void close() {
         context.makeCurrent();
+        hostTier.close();
         module.close();
         context.close();
     }

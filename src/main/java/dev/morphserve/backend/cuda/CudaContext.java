@@ -21,14 +21,16 @@ final class CudaContext implements AutoCloseable {
     private final int device;
     private final long context;
     private final long stream;
+    private final long copyStream; // morph swaps' host-to-device copies, beside the engine's steps
     private final String name;
     private final int computeCapability; // major * 10 + minor
     private long allocatedBytes;
 
-    private CudaContext(int device, long context, long stream, String name, int computeCapability) {
+    private CudaContext(int device, long context, long stream, long copyStream, String name, int computeCapability) {
         this.device = device;
         this.context = context;
         this.stream = stream;
+        this.copyStream = copyStream;
         this.name = name;
         this.computeCapability = computeCapability;
     }
@@ -44,13 +46,15 @@ final class CudaContext implements AutoCloseable {
             check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
             PointerBuffer s = stack.mallocPointer(1);
             check(cuStreamCreate(s, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+            PointerBuffer copies = stack.mallocPointer(1);
+            check(cuStreamCreate(copies, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
             ByteBuffer nameBytes = stack.malloc(256);
             check(cuDeviceGetName(nameBytes, device), "cuDeviceGetName");
             IntBuffer major = stack.mallocInt(1);
             IntBuffer minor = stack.mallocInt(1);
             check(cuDeviceGetAttribute(major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device), "cuDeviceGetAttribute");
             check(cuDeviceGetAttribute(minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device), "cuDeviceGetAttribute");
-            return new CudaContext(device, context, s.get(0), cString(nameBytes), major.get(0) * 10 + minor.get(0));
+            return new CudaContext(device, context, s.get(0), copies.get(0), cString(nameBytes), major.get(0) * 10 + minor.get(0));
         }
     }
 
@@ -133,6 +137,54 @@ final class CudaContext implements AutoCloseable {
         check(ncuMemcpyHtoD(deviceAddress, host.address(), host.byteSize()), "cuMemcpyHtoD");
     }
 
+    /** Host to device on the copy stream; {@code host} (pinned) must stay valid until {@code done} is reached. */
+    void copyToDeviceOnCopyStream(long deviceAddress, MemorySegment host) {
+        makeCurrent();
+        check(ncuMemcpyHtoDAsync(deviceAddress, host.address(), host.byteSize(), copyStream), "cuMemcpyHtoDAsync");
+    }
+
+    /** An event recorded on the copy stream now: it completes when everything queued there before has. */
+    long recordOnCopyStream() {
+        makeCurrent();
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer event = stack.mallocPointer(1);
+            check(cuEventCreate(event, CU_EVENT_DEFAULT), "cuEventCreate");
+            check(cuEventRecord(event.get(0), copyStream), "cuEventRecord");
+            return event.get(0);
+        }
+    }
+
+    /** Whether the work before an event has completed; never blocks. */
+    boolean reached(long event) {
+        makeCurrent();
+        int result = cuEventQuery(event);
+        if (result == CUDA_ERROR_NOT_READY) {
+            return false;
+        }
+        check(result, "cuEventQuery");
+        return true;
+    }
+
+    /** Milliseconds between two completed events. */
+    float elapsedMillis(long begin, long end) {
+        makeCurrent();
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            var millis = stack.mallocFloat(1);
+            check(cuEventElapsedTime(millis, begin, end), "cuEventElapsedTime");
+            return millis.get(0);
+        }
+    }
+
+    void waitFor(long event) {
+        makeCurrent();
+        check(cuEventSynchronize(event), "cuEventSynchronize");
+    }
+
+    void destroyEvent(long event) {
+        makeCurrent();
+        check(cuEventDestroy(event), "cuEventDestroy");
+    }
+
     void copyToHostAsync(MemorySegment host, long deviceAddress) {
         check(ncuMemcpyDtoHAsync(host.address(), deviceAddress, host.byteSize(), stream), "cuMemcpyDtoHAsync");
     }
@@ -180,6 +232,8 @@ final class CudaContext implements AutoCloseable {
         makeCurrent();
         check(cuStreamSynchronize(stream), "cuStreamSynchronize");
         check(cuStreamDestroy(stream), "cuStreamDestroy");
+        check(cuStreamSynchronize(copyStream), "cuStreamSynchronize");
+        check(cuStreamDestroy(copyStream), "cuStreamDestroy");
         check(cuDevicePrimaryCtxRelease(device), "cuDevicePrimaryCtxRelease");
     }
 }

@@ -65,6 +65,30 @@ final class DeviceWeights {
         }
     }
 
+    /** Takes one more reference to a tensor already resident; false (nothing taken) when it is not. */
+    synchronized boolean retainIfResident(Tensor t) {
+        Resident r = resident.get(t);
+        if (r == null) {
+            return false;
+        }
+        r.references++;
+        return true;
+    }
+
+    /**
+     * Makes a buffer that a swap copied in (asynchronously) the device copy of {@code t}, holding one
+     * reference for the caller; the runner that switches the layer in then finds it resident.
+     */
+    synchronized void adopt(Tensor t, DeviceBuffer buffer) {
+        if (resident.containsKey(t)) {
+            throw new IllegalStateException("tensor " + t.name() + " is already resident on the device");
+        }
+        Resident r = new Resident(buffer);
+        r.references = 1;
+        resident.put(t, r);
+        residentBytes += buffer.bytes();
+    }
+
     /** Lets go of one reference; the device copy is freed with the last. */
     synchronized void release(Object key) {
         Resident r = resident.get(key);
