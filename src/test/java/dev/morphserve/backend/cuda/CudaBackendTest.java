@@ -22,6 +22,7 @@ import dev.morphserve.model.ModelLoader;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.model.WeightsTable;
 import dev.morphserve.morph.LayerVariants;
+import dev.morphserve.backend.LayerUpload;
 import dev.morphserve.testing.SharedData;
 import dev.morphserve.tensor.TensorConverter;
 import java.lang.foreign.Arena;
@@ -192,6 +193,55 @@ class CudaBackendTest {
                     assertClose(gpuLogits, cpuLogits, "step " + p);
                 }
                 assertThat(cuda.residentWeightBytes()).as("back to the base copies").isEqualTo(resident);
+            }
+        }
+    }
+
+    @Test
+    void aSwapCopiesThePinnedVariantOnTheCopyStreamAndTheRunnerFindsItAfterTheSwitch() throws Exception {
+        try (LoadedModel model = ModelLoader.load(SharedData.storiesGguf(), STORIES_CONTEXT);
+                LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0);
+                Arena arena = Arena.ofShared()) {
+            int numLayers = model.config().numLayers();
+            LayerWeights[] layers = new LayerWeights[numLayers];
+            for (int l = 0; l < numLayers; l++) {
+                layers[l] = model.weights().layer(l);
+            }
+            WeightsTable gpuTable = cuda.tableWithLayers(model, layers);
+            WeightsTable cpuTable = cpu.tableWithLayers(model, layers);
+            ModelRunner onGpu = cuda.runner(model.config(), gpuTable);
+            ModelRunner onCpu = cpu.runner(model.config(), cpuTable);
+            int[] text = SharedData.ints(SharedData.golden().get("greedy").get(0).get("token_ids"));
+            try (SequenceKv gpuKv = onGpu.sequenceKv(64); SequenceKv cpuKv = onCpu.sequenceKv(64)) {
+                long resident = 0;
+                LayerUpload upload = null;
+                for (int p = 0; p < 24; p++) {
+                    if (p == 4) { // the copy starts; steps go on with the base layer
+                        resident = cuda.residentWeightBytes();
+                        upload = cuda.upload(cuda.hostTier(cuda.prepare(variants.low(2))));
+                    }
+                    if (p == 12) { // the first boundary after the copy: switch
+                        long deadline = System.nanoTime() + 10_000_000_000L;
+                        while (!upload.isDone() && System.nanoTime() < deadline) {
+                            Thread.sleep(1);
+                        }
+                        assertThat(upload.isDone()).as("the copy finished").isTrue();
+                        assertThat(cuda.residentWeightBytes()).as("the Q4_0 copy is resident beside the base")
+                                .isEqualTo(resident + variants.low(2).matrixBytes());
+                        gpuTable.replaceLayer(2, upload.weights());
+                        cpuTable.replaceLayer(2, onCpu.prepare(variants.low(2).mapMatrices(t -> TensorConverter.convert(t, GgmlType.F32, arena))));
+                    }
+                    int[] token = {text[p]};
+                    float[] gpuLogits = onGpu.forward(ForwardBatch.ofSequence(token, p, gpuKv.table(), false), gpuKv.cache());
+                    float[] cpuLogits = onCpu.forward(ForwardBatch.ofSequence(token, p, cpuKv.table(), false), cpuKv.cache());
+                    assertClose(gpuLogits, cpuLogits, "step " + p);
+                }
+                assertThat(cuda.residentWeightBytes()).as("the runner let the base copy go").isEqualTo(resident - model.weights().layer(2).matrixBytes()
+                        + variants.low(2).matrixBytes());
+                gpuTable.replaceLayer(2, model.weights().layer(2));
+                onGpu.forward(ForwardBatch.ofSequence(new int[] {text[24]}, 24, gpuKv.table(), false), gpuKv.cache());
+                upload.close();
+                assertThat(cuda.residentWeightBytes()).as("closing the upload freed the Q4_0 copy").isEqualTo(resident);
             }
         }
     }
