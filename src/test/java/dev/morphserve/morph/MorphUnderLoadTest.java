@@ -14,6 +14,7 @@ import dev.morphserve.engine.StepHook;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.kvcache.BlockTable;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelLoader;
@@ -53,7 +54,7 @@ class MorphUnderLoadTest {
         Path path = tmp.resolve("small-q8_0.gguf");
         SyntheticModel.write(ModelShape.SMALL, GgmlType.Q8_0, 5, path, n -> {});
         model = ModelLoader.load(path);
-        backend = CpuBackend.create(2, KernelKind.VECTOR);
+        backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
     }
 
     @AfterAll
@@ -90,7 +91,7 @@ class MorphUnderLoadTest {
         List<GenerationRequest> requests = requests();
         List<int[]> expected = new ArrayList<>();
         try (Engine plain = new Engine(backend.runner(model), model.tokenizer().vocabulary(),
-                new BlockPool(model.config().kvLayout(16), 200), new EngineSettings(16, 64, 64, 256, 1 << 20))) {
+                new BlockPool(backend.kvLayout(model.config(), 16), 200), new EngineSettings(16, 64, 64, 256, 1 << 20))) {
             for (var result : runAll(plain, requests)) {
                 expected.add(tokens(result));
             }
@@ -111,7 +112,7 @@ class MorphUnderLoadTest {
             LayerSwapper swapper = new LayerSwapper(table, residency, copier, events::add);
             SplittableRandom random = new SplittableRandom(23);
             // The budget the morphing run must stay within: all base copies resident plus the initial pool.
-            long[] budgetBytes = {residency.residentBytes() + model.config().kvLayout(16).blockBytes() * 200L};
+            long[] budgetBytes = {residency.residentBytes() + backend.kvLayout(model.config(), 16).blockBytes() * 200L};
             StepHook morphEveryStep = new StepHook() {
                 @Override
                 public void beforeStep(StepBoundary boundary) {
@@ -133,7 +134,7 @@ class MorphUnderLoadTest {
                 }
             };
             try (Engine morphing = new Engine(backend.runner(model.config(), table), model.tokenizer().vocabulary(),
-                    new BlockPool(model.config().kvLayout(16), 200), new EngineSettings(16, 64, 64, 256, 1 << 20), morphEveryStep)) {
+                    new BlockPool(backend.kvLayout(model.config(), 16), 200), new EngineSettings(16, 64, 64, 256, 1 << 20), morphEveryStep)) {
                 List<List<GenerationEvent>> results = runAll(morphing, requests);
                 for (int i = 0; i < requests.size(); i++) {
                     assertThat(tokens(results.get(i))).as("request %d", i).containsExactly(expected.get(i));

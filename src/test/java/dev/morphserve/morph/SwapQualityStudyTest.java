@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.backend.KernelKind;
 import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.morph.SwapQualityStudy.Curve;
 import dev.morphserve.morph.SwapQualityStudy.CurveResult;
@@ -22,7 +23,7 @@ class SwapQualityStudyTest {
     @Test
     void sharedSetsAreEvaluatedOnceAndTheOracleBoundsEveryOrder() throws Exception {
         try (LoadedModel model = MorphTestModels.tiny(dir);
-                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             int[] tokens = model.tokenizer().encode(MorphTestModels.text(40), true);
             var study = new SwapQualityStudy(backend.runner(model), variants, tokens, 63, AgreementSettings.OFF);
@@ -51,7 +52,7 @@ class SwapQualityStudyTest {
     @Test
     void everySetGetsAgreementTooAndTheRandomCurveAveragesIt() throws Exception {
         try (LoadedModel model = MorphTestModels.tiny(dir);
-                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             int[] tokens = model.tokenizer().encode(MorphTestModels.text(80), true);
             var study = new SwapQualityStudy(backend.runner(model), variants, tokens, 63, new AgreementSettings(4, 24, 8));
@@ -77,7 +78,7 @@ class SwapQualityStudyTest {
     @Test
     void agreementOffLeavesItNaN() throws Exception {
         try (LoadedModel model = MorphTestModels.tiny(dir);
-                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             int[] tokens = model.tokenizer().encode(MorphTestModels.text(40), true);
             var study = new SwapQualityStudy(backend.runner(model), variants, tokens, 63, AgreementSettings.OFF);
