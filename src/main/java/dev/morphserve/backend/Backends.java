@@ -2,6 +2,7 @@ package dev.morphserve.backend;
 
 import dev.morphserve.backend.cuda.CudaBackend;
 import dev.morphserve.backend.cuda.CudaProbe;
+import dev.morphserve.kvcache.KvType;
 
 /** Opens the backend a command or the server asked for. */
 public final class Backends {
@@ -10,14 +11,16 @@ public final class Backends {
     /**
      * @param threads CPU worker threads (the CPU backend's, and unused on a GPU)
      * @param kernels which CPU kernels (ignored by CUDA)
+     * @param kvType  element type of the KV cache (CUDA refuses anything but F16)
      */
-    public static Backend create(BackendKind kind, int threads, KernelKind kernels) {
+    public static Backend create(BackendKind kind, int threads, KernelKind kernels, KvType kvType) {
         return switch (kind) {
-            case CPU -> CpuBackend.create(threads, kernels);
-            case CUDA -> CudaBackend.open();
+            case CPU -> CpuBackend.create(threads, kernels, kvType);
+            case CUDA -> CudaBackend.open(kvType);
             case AUTO -> {
                 CudaProbe.Result probe = CudaProbe.probe();
-                yield probe.available() ? CudaBackend.open() : CpuBackend.create(threads, kernels, "auto: " + probe.reason());
+                yield probe.available() ? CudaBackend.open(kvType)
+                        : CpuBackend.create(threads, kernels, kvType, "auto: " + probe.reason());
             }
         };
     }

@@ -6,6 +6,7 @@ import dev.morphserve.kernel.VectorKernels;
 import dev.morphserve.kernel.WorkerPool;
 import dev.morphserve.kvcache.KvLayout;
 import dev.morphserve.kvcache.KvStorageFactory;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.model.CpuModelRunner;
 import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
@@ -31,6 +32,7 @@ import java.util.WeakHashMap;
 public final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final Kernels kernels;
+    private final KvType kvType;
     private final Map<LoadedModel, WeightsTable> prepared = Collections.synchronizedMap(new WeakHashMap<>());
     private final Map<LoadedModel, Tensor> preparedOutputs = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -39,28 +41,30 @@ public final class CpuBackend implements Backend {
     private final ExecutorService copier = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("morphserve-layer-copier").daemon().factory());
 
-    private CpuBackend(WorkerPool pool, Kernels kernels, String note) {
+    private CpuBackend(WorkerPool pool, Kernels kernels, KvType kvType, String note) {
         this.pool = pool;
         this.kernels = kernels;
+        this.kvType = kvType;
         this.note = note;
     }
 
-    public static CpuBackend create(int threads, KernelKind kind) {
-        return create(threads, kind, "");
+    /** @param kvType element type of the KV cache of every runner of this backend */
+    public static CpuBackend create(int threads, KernelKind kind, KvType kvType) {
+        return create(threads, kind, kvType, "");
     }
 
     /** @param note why the CPU was chosen, for the start-up line (empty when asked for) */
-    static CpuBackend create(int threads, KernelKind kind, String note) {
+    static CpuBackend create(int threads, KernelKind kind, KvType kvType, String note) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         return switch (kind) {
             case VECTOR -> {
                 WorkerPool pool = new WorkerPool(threads);
-                yield new CpuBackend(pool, new VectorKernels(pool), note);
+                yield new CpuBackend(pool, new VectorKernels(pool), kvType, note);
             }
             // The reference path stays on one thread: nothing about it should need explaining.
-            case SCALAR -> new CpuBackend(new WorkerPool(1), new ScalarKernels(), note);
+            case SCALAR -> new CpuBackend(new WorkerPool(1), new ScalarKernels(), kvType, note);
         };
     }
 
@@ -71,12 +75,13 @@ public final class CpuBackend implements Backend {
     @Override
     public String description() {
         return "cpu (" + (kernels instanceof ScalarKernels ? "scalar reference kernels" : "vector kernels") + ", "
-                + pool.parallelism() + (pool.parallelism() == 1 ? " thread" : " threads") + (note.isEmpty() ? "" : "; " + note) + ")";
+                + pool.parallelism() + (pool.parallelism() == 1 ? " thread" : " threads") + ", " + kvType + " KV cache"
+                + (note.isEmpty() ? "" : "; " + note) + ")";
     }
 
     @Override
     public ModelRunner runner(LoadedModel model) {
-        return new CpuModelRunner(model.config(), preparedTable(model), kernels, pool);
+        return new CpuModelRunner(model.config(), preparedTable(model), kernels, pool, kvType);
     }
 
     /** The model's weights as this backend's kernels read them, prepared once per model. */
@@ -122,7 +127,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public ModelRunner runner(ModelConfig config, WeightsTable weights) {
-        return new CpuModelRunner(config, weights, kernels, pool);
+        return new CpuModelRunner(config, weights, kernels, pool, kvType);
     }
 
     @Override
@@ -149,7 +154,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public KvLayout kvLayout(ModelConfig config, int blockSize) {
-        return config.kvLayout(blockSize);
+        return config.kvLayout(blockSize, kvType);
     }
 
     @Override

@@ -9,9 +9,12 @@ import java.util.function.Consumer;
 
 /**
  * llama-bench's two measurements on our engine: prompt processing (pp: all P tokens in one batched
- * step) and text generation (tg: G single-token decode steps from an empty context).
+ * step) and text generation (tg: G single-token decode steps, from an empty context or after D
+ * tokens of context).
  */
 public final class ModelBench {
+    private static final int PREFILL_CHUNK_TOKENS = 256;
+
     private final ModelRunner runner;
 
     public ModelBench(ModelRunner runner) {
@@ -64,23 +67,34 @@ public final class ModelBench {
         return new Sample("pp" + promptTokens, promptTokens, seconds);
     }
 
-    /** Text generation: {@code genTokens} decode steps of one token each from an empty context. */
-    public Sample textGeneration(int genTokens, int repetitions, Consumer<String> log) {
+    /**
+     * Text generation: {@code genTokens} decode steps of one token each after {@code depthTokens}
+     * random tokens already in the context (llama-bench's {@code -d}: decode at a long context reads
+     * that much KV cache a step). The context is prefilled once, untimed; every run decodes from it
+     * again, overwriting the rows the previous run wrote.
+     */
+    public Sample textGeneration(int genTokens, int depthTokens, int repetitions, Consumer<String> log) {
         double[] seconds = new double[repetitions];
-        for (int r = -1; r < repetitions; r++) {
-            try (SequenceKv cache = runner.sequenceKv(genTokens)) {
+        String test = "tg" + genTokens + (depthTokens > 0 ? " @ d" + depthTokens : "");
+        try (SequenceKv cache = runner.sequenceKv(depthTokens + genTokens)) {
+            int[] context = new SplittableRandom(11).ints(depthTokens, 0, runner.config().vocabSize()).toArray();
+            for (int from = 0; from < depthTokens; from += PREFILL_CHUNK_TOKENS) { // steps of the server's default size
+                int[] chunk = java.util.Arrays.copyOfRange(context, from, Math.min(depthTokens, from + PREFILL_CHUNK_TOKENS));
+                runner.forward(ForwardBatch.ofSequence(chunk, from, cache.table(), false), cache.cache());
+            }
+            for (int r = -1; r < repetitions; r++) { // r = -1 warms the JIT up
                 int token = 1;
                 long start = System.nanoTime();
-                for (int pos = 0; pos < genTokens; pos++) {
+                for (int pos = depthTokens; pos < depthTokens + genTokens; pos++) {
                     float[] logits = runner.forward(ForwardBatch.ofSequence(new int[] {token}, pos, cache.table(), false), cache.cache());
                     token = Sampler.argmax(logits, 0, runner.config().vocabSize());
                 }
                 if (r >= 0) {
                     seconds[r] = (System.nanoTime() - start) / 1e9;
-                    log.accept(String.format("tg%d run %d: %.2f tok/s", genTokens, r + 1, genTokens / seconds[r]));
+                    log.accept(String.format("%s run %d: %.2f tok/s", test, r + 1, genTokens / seconds[r]));
                 }
             }
         }
-        return new Sample("tg" + genTokens, genTokens, seconds);
+        return new Sample(test, genTokens, seconds);
     }
 }

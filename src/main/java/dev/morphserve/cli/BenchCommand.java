@@ -23,6 +23,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-n", "--gen-tokens"}, defaultValue = "64", description = "Tokens of the tg test.")
     int genTokens;
 
+    @Option(names = {"-d", "--depth"}, defaultValue = "0",
+            description = "Tokens already in the context when the tg test decodes (prefilled once, untimed), like llama-bench's -d.")
+    int depthTokens;
+
     @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "Timed runs per test (after one warm-up).")
     int repetitions;
 
@@ -30,13 +34,19 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (LoadedModel model = modelOptions.load();
                 Backend backend = modelOptions.openBackend()) {
+            int context = model.config().contextLength();
+            if (depthTokens < 0 || depthTokens + genTokens > context) {
+                throw new IllegalArgumentException("--depth " + depthTokens + " plus --gen-tokens " + genTokens + " must fit in the context of "
+                        + context + " tokens: lower them or pass a larger --context");
+            }
             var runner = backend.runner(model);
             ModelBench bench = new ModelBench(runner);
             var pp = bench.promptProcessing(promptTokens, repetitions, System.err::println);
-            var tg = bench.textGeneration(genTokens, repetitions, System.err::println);
+            var tg = bench.textGeneration(genTokens, depthTokens, repetitions, System.err::println);
             MemoryUsage memory = MemoryUsage.now();
             long bytesPerToken = model.weights().bytesReadPerToken();
-            String where = backend instanceof CpuBackend ? "cpu, " + modelOptions.threadCount() + " threads, " + modelOptions.kernels
+            String where = backend instanceof CpuBackend
+                    ? "cpu, " + modelOptions.threadCount() + " threads, " + modelOptions.kernels + ", " + modelOptions.kvType + " KV"
                     : backend.memory().device();
             System.out.printf("| model | backend | test | t/s |%n|---|---|---|---|%n");
             for (var s : new ModelBench.Sample[] {pp, tg}) {

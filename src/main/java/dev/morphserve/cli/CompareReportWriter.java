@@ -2,6 +2,7 @@ package dev.morphserve.cli;
 
 import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.backend.KernelKind;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.bench.CompareConfig;
 import dev.morphserve.bench.CompareQuality;
 import dev.morphserve.bench.ComparePlots;
@@ -44,7 +45,7 @@ final class CompareReportWriter {
             TextSlice text = TextSlice.read(quality.file, 0, quality.chars);
             int servedLayers = runs.getFirst().numLayers();
             try (LoadedModel loaded = ModelLoader.load(model, quality.contextTokens);
-                    CpuBackend backend = CpuBackend.create(Runtime.getRuntime().availableProcessors(), KernelKind.VECTOR);
+                    CpuBackend backend = CpuBackend.create(Runtime.getRuntime().availableProcessors(), KernelKind.VECTOR, KvType.F16);
                     LayerVariants variants = LayerVariants.quantize(loaded.weights(), quality.lowType)) {
                 int layers = loaded.config().numLayers();
                 var order = LayerProfile.loadOrDefault(model, layers);

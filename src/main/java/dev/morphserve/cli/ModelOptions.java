@@ -4,6 +4,7 @@ import dev.morphserve.backend.Backend;
 import dev.morphserve.backend.BackendKind;
 import dev.morphserve.backend.Backends;
 import dev.morphserve.backend.KernelKind;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelLoader;
 import java.io.IOException;
@@ -29,9 +30,13 @@ final class ModelOptions {
             description = "Where the model runs: ${COMPLETION-CANDIDATES} (AUTO: CUDA when a GPU is usable, else the CPU).")
     BackendKind backend;
 
+    @Option(names = "--kv-type", defaultValue = "F16",
+            description = "Element type of the KV cache: ${COMPLETION-CANDIDATES} (F32: CPU backend only).")
+    KvType kvType;
+
     /** The backend asked for; its one-line description goes to stderr. */
     Backend openBackend() {
-        Backend b = Backends.create(backend, threadCount(), kernels);
+        Backend b = Backends.create(backend, threadCount(), kernels, kvType);
         System.err.println("backend: " + b.description());
         return b;
     }

@@ -1,6 +1,7 @@
 package dev.morphserve.cli;
 
 import dev.morphserve.backend.BackendKind;
+import dev.morphserve.kvcache.KvType;
 import io.quarkus.runtime.Quarkus;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -25,6 +26,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "Where the model runs: CPU, CUDA or AUTO (default: morphserve.backend, AUTO).")
     BackendKind backend;
 
+    @Option(names = "--kv-type", description = "Element type of the KV cache: F16 or F32, F32 on the CPU backend only (default: morphserve.kv-type, F16).")
+    KvType kvType;
+
     @Override
     public Integer call() {
         // The command line is one more configuration source: hand it to Quarkus as system
@@ -43,6 +47,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (backend != null) {
             System.setProperty("morphserve.backend", backend.name());
+        }
+        if (kvType != null) {
+            System.setProperty("morphserve.kv-type", kvType.name());
         }
         Quarkus.run();
         return 0;

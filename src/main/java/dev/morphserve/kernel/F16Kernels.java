@@ -1,45 +1,32 @@
 package dev.morphserve.kernel;
 
 import static dev.morphserve.kernel.Lanes.F;
-import static dev.morphserve.kernel.Lanes.I;
 import static dev.morphserve.kernel.Lanes.L;
-import static dev.morphserve.kernel.Lanes.S;
 import static dev.morphserve.kernel.Panels.G;
 import static dev.morphserve.kernel.Panels.GROUP_ROWS;
 
 import dev.morphserve.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
- * F16 {@link Panels} times one token (decode steps), the halves widened in integer lanes on the way
- * from the load to the fma. The Vector API has no half-to-float lane conversion, and decoding to a
- * float scratch first (C2's vcvtph2ps) left decode at about half of this machine's memory bandwidth.
+ * F16 {@link Panels} times one token (decode steps), the halves widened in integer lanes
+ * ({@link Halves#load}, h * 2^-112) on the way from the load to the fma. The Vector API has no
+ * half-to-float lane conversion, and decoding to a float scratch first (C2's vcvtph2ps) left decode
+ * at about half of this machine's memory bandwidth.
  *
  * <pre>
- * half h = s eeeee mmmmmmmmmm          sign-extended to 32 bits, shifted left 13, masked 0x8FFFFFFF:
- * bits   = s 000eeeee mmmmmmmmmm 0^13  = the float h * 2^-112, exactly (subnormal halves included,
- *                                       they land on float normals; zero stays zero)
- * so  w * x = bits * (x * 2^112)        x is scaled once per call; exact while |x| < 2^16
+ * w * x = bits * (x * 2^112)        x is scaled once per call; exact while |x| < 2^16
  * </pre>
  *
  * Per (row, chunk of {@link PanelKernels#NB} blocks) the fma sequence is that of
  * {@link PanelTiles#tile4x6F16} (a = fma(w, x, a) over the chunk's columns, then acc = a * 1 + acc),
  * and every product is the same real number, so a token gets bit-identical results alone or in a
- * batch. Halves that are inf or NaN (never in a valid model)
- * decode here as large finite values.
+ * batch. Halves that are inf or NaN (never in a valid model) decode as large finite values.
  */
 final class F16Kernels {
-    /** 2^112: moves a half's exponent bias (15) to a float's (127). */
-    private static final float BIAS_SCALE = 0x1p112f;
-    /** Largest |x| whose scaled value stays finite (2^16 * 2^112 = 2^128 overflows). */
-    static final float MAX_ABS_X = 0x1p16f;
-
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final float BIAS_SCALE = Halves.BIAS_SCALE;
+    static final float MAX_ABS_X = Halves.MAX_ABS_SCALED;
 
     private F16Kernels() {}
 
@@ -82,10 +69,10 @@ final class F16Kernels {
                 int xb = 32 * b;
                 for (int e = 0; e < 32; e++, q += 2L * L) {
                     FloatVector xv = FloatVector.broadcast(F, xs[xb + e]);
-                    a0 = halves(w, q).fma(xv, a0);
-                    a1 = halves(w, q + bb).fma(xv, a1);
-                    a2 = halves(w, q + 2 * bb).fma(xv, a2);
-                    a3 = halves(w, q + 3 * bb).fma(xv, a3);
+                    a0 = Halves.load(w, q).fma(xv, a0);
+                    a1 = Halves.load(w, q + bb).fma(xv, a1);
+                    a2 = Halves.load(w, q + 2 * bb).fma(xv, a2);
+                    a3 = Halves.load(w, q + 3 * bb).fma(xv, a3);
                 }
             }
             r0 = a0.add(r0);
@@ -99,9 +86,4 @@ final class F16Kernels {
         r3.intoArray(res, 3 * L);
     }
 
-    /** L halves at {@code at} as floats scaled by 2^-112. */
-    private static FloatVector halves(MemorySegment w, long at) {
-        IntVector v = (IntVector) ShortVector.fromMemorySegment(S, w, at, LE).convertShape(VectorOperators.S2I, I, 0);
-        return v.lanewise(VectorOperators.LSHL, 13).and(0x8FFF_FFFF).reinterpretAsFloats();
-    }
 }

@@ -35,6 +35,7 @@ public final class BlockPool implements KvCache, AutoCloseable {
         attachChunk(initialBlocks);
     }
 
+    @Override
     public KvLayout layout() {
         return layout;
     }

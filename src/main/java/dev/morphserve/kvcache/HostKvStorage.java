@@ -7,13 +7,13 @@ import java.lang.foreign.MemorySegment;
  * A KV chunk in off-heap host memory, one segment per layer for K and one for V.
  *
  * <pre>
- * keys[layer], values[layer] : [numBlocks x blockSize x kvDim] float32
+ * keys[layer], values[layer] : [numBlocks x blockSize x kvDim] elements of the layout's type (F16 or F32)
  *
  *   block 0                 block 1                 ...
  *   +-----------------------+-----------------------+--
  *   | tok0 | tok1 |..|tok15 | tok0 | tok1 |..|tok15 |
  *   +-----------------------+-----------------------+--
- *     one row = kvDim floats (all KV heads of one token); the CPU attention may order a block's
+ *     one row = kvDim elements (all KV heads of one token); the CPU attention may order a block's
  *     rows its own way (it stores keys transposed), the block's bytes are its own
  * </pre>
  */

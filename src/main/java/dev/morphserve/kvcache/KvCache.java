@@ -8,10 +8,13 @@ import java.lang.foreign.MemorySegment;
  * cache says which segment holds a block and where in it the block starts.
  *
  * <pre>
- * keys(layer, block) at blockOffsetBytes(block): [blockSize x kvDim] float32, row = token
+ * keys(layer, block) at blockOffsetBytes(block): [blockSize x kvDim] elements of layout().type()
  * </pre>
  */
 public interface KvCache {
+
+    /** Block size, row width and element type: a runner checks it writes the type it was made for. */
+    KvLayout layout();
 
     int blockSize();
 

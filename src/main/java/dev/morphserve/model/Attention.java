@@ -1,8 +1,10 @@
 package dev.morphserve.model;
 
+import dev.morphserve.kernel.Halves;
 import dev.morphserve.kernel.Lanes;
 import dev.morphserve.kvcache.BlockTable;
 import dev.morphserve.kvcache.KvCache;
+import dev.morphserve.kvcache.KvType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -18,30 +20,44 @@ import jdk.incubator.vector.VectorSpecies;
  * holds one dimension of L consecutive positions and L scores come out of headSize fmas with no
  * lane sums; values stay row by row, as the weighted sum reads them:
  * <pre>
- * block b of one layer, blockSize positions, kvDim = numKvHeads * headSize floats per position
- *   keys  : [kvDim][blockSize]   key dim d of position r at d * blockSize + r
- *   values: [blockSize][kvDim]   value dim d of position r at r * kvDim + d
+ * block b of one layer, blockSize positions, kvDim = numKvHeads * headSize elements per position
+ *   keys  : [kvDim][blockSize]   key dim d of position r at (d * blockSize + r) * elementBytes
+ *   values: [blockSize][kvDim]   value dim d of position r at (r * kvDim + d) * elementBytes
  * score(r) = (sum over d in order of fma(q[d], key[d][r], .)) * scale, lane by lane
  * </pre>
  * A position's score is computed by the same fma sequence whichever lane or tail loop computes it,
  * and depends only on this token's query and its own sequence's cache, never on the rest of the
  * batch: that is what keeps greedy outputs batch-invariant.
+ *
+ * <p>Elements are float32 or F16 ({@link KvType}). F16 elements are read as h * 2^-112
+ * ({@link Halves}, no conversion instruction in the Vector API) and the other operand carries the
+ * 2^112: fma(q[d] * 2^112, key * 2^-112, .) rounds the same real product as fma(q[d], key, .), so
+ * the sums are those of float32 attention over the F16-rounded keys and values. A query with some
+ * |q[d]| >= 2^16 (or NaN), whose scaled value would overflow, takes a scalar path instead.
  */
 final class Attention {
     private static final VectorSpecies<Float> F = Lanes.F;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfShort HALF_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
 
     private final int headSize;
     private final int kvDim;
+    private final boolean halves; // F16 elements
+    private final int elementBytes;
     private final long rowBytes;
+    /** What the operand beside a cached element is multiplied by: 2^112 for F16's scaled reads. */
+    private final float elementScale;
     private final int groupSize;
     private final float scale;
 
-    Attention(ModelConfig config) {
+    Attention(ModelConfig config, KvType type) {
         this.headSize = config.headSize();
         this.kvDim = config.kvDim();
-        this.rowBytes = (long) kvDim * Float.BYTES;
+        this.halves = type == KvType.F16;
+        this.elementBytes = type.bytes();
+        this.rowBytes = (long) kvDim * elementBytes;
+        this.elementScale = halves ? Halves.BIAS_SCALE : 1f;
         this.groupSize = config.groupSize();
         this.scale = (float) (1.0 / Math.sqrt(headSize));
     }
@@ -54,19 +70,32 @@ final class Attention {
     void attendHead(float[] q, int qOffset, int head, int position, BlockTable table, KvCache cache, int layer,
             float[] out, float[] scores) {
         int blockSize = cache.blockSize();
-        long headBytes = (long) (head / groupSize) * headSize * Float.BYTES;
+        long headBytes = (long) (head / groupSize) * headSize * elementBytes;
         int qBase = qOffset + head * headSize;
-        int p = 0;
-        if (blockSize == F.length()) {
-            for (; p + 4 * blockSize <= position + 1; p += 4 * blockSize) {
-                scores4(q, qBase, table, cache, layer, headBytes * blockSize, p, scores);
+        if (!halves || scalable(q, qBase, headSize)) {
+            int p = 0;
+            if (blockSize == F.length()) {
+                for (; p + 4 * blockSize <= position + 1; p += 4 * blockSize) {
+                    if (halves) {
+                        scores4Halves(q, qBase, table, cache, layer, headBytes * blockSize, p, scores);
+                    } else {
+                        scores4(q, qBase, table, cache, layer, headBytes * blockSize, p, scores);
+                    }
+                }
             }
-        }
-        for (; p <= position; p += blockSize) {
-            int block = table.get(p / blockSize);
-            long base = cache.blockOffsetBytes(block) + headBytes * blockSize; // dim 0 of this KV head
-            int rows = Math.min(blockSize, position + 1 - p);
-            scores(q, qBase, cache.keys(layer, block), base, blockSize, rows, scores, p);
+            for (; p <= position; p += blockSize) {
+                int block = table.get(p / blockSize);
+                long base = cache.blockOffsetBytes(block) + headBytes * blockSize; // dim 0 of this KV head
+                int rows = Math.min(blockSize, position + 1 - p);
+                scores(q, qBase, cache.keys(layer, block), base, blockSize, rows, scores, p);
+            }
+        } else {
+            for (int p = 0; p <= position; p += blockSize) {
+                int block = table.get(p / blockSize);
+                long base = cache.blockOffsetBytes(block) + headBytes * blockSize;
+                int rows = Math.min(blockSize, position + 1 - p);
+                scalarScores(q, qBase, 1f, elementScale, cache.keys(layer, block), base, blockSize, 0, rows, scores, p);
+            }
         }
         float max = Float.NEGATIVE_INFINITY;
         for (int r = 0; r <= position; r++) {
@@ -74,21 +103,35 @@ final class Attention {
         }
         java.util.Arrays.fill(out, qBase, qBase + headSize, 0f);
         float inverseSum = 1f / exponentiate(scores, position + 1, max);
-        for (p = 0; p <= position; p += blockSize) {
+        for (int p = 0; p <= position; p += blockSize) {
             int block = table.get(p / blockSize);
             MemorySegment values = cache.values(layer, block);
             long base = cache.blockOffsetBytes(block) + headBytes;
             int rows = Math.min(blockSize, position + 1 - p);
             int d = 0;
             for (; d + 4 * F.length() <= headSize; d += 4 * F.length()) {
-                accumulate4(out, qBase + d, values, base + (long) d * Float.BYTES, rows, scores, p, inverseSum);
+                long at = base + (long) d * elementBytes;
+                if (halves) {
+                    accumulate4Halves(out, qBase + d, values, at, rows, scores, p, inverseSum);
+                } else {
+                    accumulate4(out, qBase + d, values, at, rows, scores, p, inverseSum);
+                }
             }
             if (d < headSize) { // dims past the last 4 vectors: position by position
                 for (int r = 0; r < rows; r++) {
-                    accumulate(out, qBase, d, values, base + r * rowBytes, scores[p + r] * inverseSum);
+                    accumulate(out, qBase, d, values, base + r * rowBytes, scores[p + r] * inverseSum * elementScale);
                 }
             }
         }
+    }
+
+    /** Whether every q[d] of the head times 2^112 stays finite (false for NaN). */
+    private static boolean scalable(float[] q, int qBase, int headSize) {
+        boolean inRange = true;
+        for (int d = 0; d < headSize; d++) {
+            inRange &= Math.abs(q[qBase + d]) < Halves.MAX_ABS_SCALED;
+        }
+        return inRange;
     }
 
     /**
@@ -113,7 +156,7 @@ final class Attention {
 
     /**
      * Stores one token's key and value rows (k, v: kvDim floats at {@code at}) at {@code position} of
-     * its sequence, in the block layout above.
+     * its sequence, in the block layout above; F16 rounds to nearest and saturates ({@link Halves#fromFloat}).
      */
     void store(float[] k, float[] v, int at, int position, BlockTable table, KvCache cache, int layer) {
         int blockSize = cache.blockSize();
@@ -121,15 +164,29 @@ final class Attention {
         int row = position % blockSize;
         long blockBytes = cache.blockOffsetBytes(block);
         MemorySegment keys = cache.keys(layer, block);
-        for (int d = 0; d < kvDim; d++) {
-            keys.set(FLOAT_LE, blockBytes + keyOffset(d, row, blockSize), k[at + d]);
+        MemorySegment values = cache.values(layer, block);
+        long valueRow = blockBytes + row * rowBytes;
+        if (halves) {
+            for (int d = 0; d < kvDim; d++) {
+                keys.set(HALF_LE, blockBytes + keyOffset(d, row, blockSize), Halves.fromFloat(k[at + d]));
+                values.set(HALF_LE, valueRow + (long) d * Short.BYTES, Halves.fromFloat(v[at + d]));
+            }
+        } else {
+            for (int d = 0; d < kvDim; d++) {
+                keys.set(FLOAT_LE, blockBytes + keyOffset(d, row, blockSize), k[at + d]);
+            }
+            MemorySegment.copy(v, at, values, FLOAT_LE, valueRow, kvDim);
         }
-        MemorySegment.copy(v, at, cache.values(layer, block), FLOAT_LE, blockBytes + row * rowBytes, kvDim);
     }
 
     /** Offset in bytes of key dim {@code d} (0..kvDim) of position {@code r} inside a block. */
-    private static long keyOffset(int d, int r, int blockSize) {
-        return ((long) d * blockSize + r) * Float.BYTES;
+    private long keyOffset(int d, int r, int blockSize) {
+        return ((long) d * blockSize + r) * elementBytes;
+    }
+
+    /** The element at {@code at} as {@link #elementScale} expects it: a float, or an F16's h * 2^-112. */
+    private float element(MemorySegment segment, long at) {
+        return halves ? Halves.scaled(segment.get(HALF_LE, at)) : segment.get(FLOAT_LE, at);
     }
 
     /**
@@ -140,22 +197,56 @@ final class Attention {
             int at) {
         int r = 0;
         for (; r < rows && r + F.length() <= blockSize; r += F.length()) {
-            FloatVector acc = FloatVector.zero(F);
-            long k = base + (long) r * Float.BYTES;
-            for (int d = 0; d < headSize; d++, k += (long) blockSize * Float.BYTES) {
-                acc = FloatVector.broadcast(F, q[qBase + d]).fma(FloatVector.fromMemorySegment(F, keys, k, LE), acc);
-            }
             int lanes = Math.min(F.length(), rows - r);
-            if (lanes == F.length()) {
-                acc.mul(scale).intoArray(out, at + r);
+            long k = base + (long) r * elementBytes;
+            if (halves) {
+                scoreLanesHalves(q, qBase, keys, k, blockSize, out, at + r, lanes);
             } else {
-                acc.mul(scale).intoArray(out, at + r, F.indexInRange(0, lanes));
+                scoreLanes(q, qBase, keys, k, blockSize, out, at + r, lanes);
             }
         }
-        for (; r < rows; r++) {
+        scalarScores(q, qBase, elementScale, 1f, keys, base, blockSize, r, rows, out, at);
+    }
+
+    /** L positions' scores from their transposed keys at {@code k}; the first {@code lanes} go to out[at..]. */
+    private void scoreLanes(float[] q, int qBase, MemorySegment keys, long k, int blockSize, float[] out, int at,
+            int lanes) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int d = 0; d < headSize; d++, k += (long) blockSize * Float.BYTES) {
+            acc = FloatVector.broadcast(F, q[qBase + d]).fma(FloatVector.fromMemorySegment(F, keys, k, LE), acc);
+        }
+        intoScores(acc.mul(scale), out, at, lanes);
+    }
+
+    /** {@link #scoreLanes} over F16 keys. */
+    private void scoreLanesHalves(float[] q, int qBase, MemorySegment keys, long k, int blockSize, float[] out, int at,
+            int lanes) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int d = 0; d < headSize; d++, k += (long) blockSize * Short.BYTES) {
+            acc = FloatVector.broadcast(F, q[qBase + d] * Halves.BIAS_SCALE).fma(Halves.load(keys, k), acc);
+        }
+        intoScores(acc.mul(scale), out, at, lanes);
+    }
+
+    private static void intoScores(FloatVector v, float[] out, int at, int lanes) {
+        if (lanes == F.length()) {
+            v.intoArray(out, at);
+        } else {
+            v.intoArray(out, at, F.indexInRange(0, lanes));
+        }
+    }
+
+    /**
+     * scores[at + r] for positions r in [from, rows) one by one: fma(q[d] * qScale, element * keyScale, .)
+     * is the lanes' fma (qScale = {@link #elementScale}, keyScale = 1), or F16's scalar path for a
+     * query too large to scale (qScale = 1, keyScale = 2^112).
+     */
+    private void scalarScores(float[] q, int qBase, float qScale, float keyScale, MemorySegment keys, long base,
+            int blockSize, int from, int rows, float[] out, int at) {
+        for (int r = from; r < rows; r++) {
             float acc = 0f;
             for (int d = 0; d < headSize; d++) {
-                acc = Math.fma(q[qBase + d], keys.get(FLOAT_LE, base + keyOffset(d, r, blockSize)), acc);
+                acc = Math.fma(q[qBase + d] * qScale, element(keys, base + keyOffset(d, r, blockSize)) * keyScale, acc);
             }
             out[at + r] = acc * scale;
         }
@@ -197,6 +288,38 @@ final class Attention {
         a3.mul(scale).intoArray(out, p + 3 * F.length());
     }
 
+    /** {@link #scores4} over F16 keys. */
+    private void scores4Halves(float[] q, int qBase, BlockTable table, KvCache cache, int layer, long headOffset, int p,
+            float[] out) {
+        int b = p / F.length();
+        int b0 = table.get(b);
+        int b1 = table.get(b + 1);
+        int b2 = table.get(b + 2);
+        int b3 = table.get(b + 3);
+        MemorySegment k0 = cache.keys(layer, b0);
+        MemorySegment k1 = cache.keys(layer, b1);
+        MemorySegment k2 = cache.keys(layer, b2);
+        MemorySegment k3 = cache.keys(layer, b3);
+        long o0 = cache.blockOffsetBytes(b0) + headOffset;
+        long o1 = cache.blockOffsetBytes(b1) + headOffset;
+        long o2 = cache.blockOffsetBytes(b2) + headOffset;
+        long o3 = cache.blockOffsetBytes(b3) + headOffset;
+        long stride = (long) F.length() * Short.BYTES;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int d = 0; d < headSize; d++) {
+            FloatVector qd = FloatVector.broadcast(F, q[qBase + d] * Halves.BIAS_SCALE);
+            long at = d * stride;
+            a0 = qd.fma(Halves.load(k0, o0 + at), a0);
+            a1 = qd.fma(Halves.load(k1, o1 + at), a1);
+            a2 = qd.fma(Halves.load(k2, o2 + at), a2);
+            a3 = qd.fma(Halves.load(k3, o3 + at), a3);
+        }
+        a0.mul(scale).intoArray(out, p);
+        a1.mul(scale).intoArray(out, p + F.length());
+        a2.mul(scale).intoArray(out, p + 2 * F.length());
+        a3.mul(scale).intoArray(out, p + 3 * F.length());
+    }
+
     /**
      * out[o .. o + 4L) = fma over the block's rows r in order of (value[r] * scores[p + r] * inverseSum),
      * in registers across the rows; per element the same sequence as {@link #accumulate}, which went
@@ -222,16 +345,47 @@ final class Attention {
         c3.intoArray(out, o + 3 * n);
     }
 
-    /** out[outOffset + i ..] for i from {@code from} to headSize (the dims {@link #accumulate4} left). */
+    /** {@link #accumulate4} over F16 values, the weight scaled by 2^112. */
+    private void accumulate4Halves(float[] out, int o, MemorySegment values, long at, int rows, float[] scores, int p,
+            float inverseSum) {
+        int n = F.length();
+        FloatVector c0 = FloatVector.fromArray(F, out, o);
+        FloatVector c1 = FloatVector.fromArray(F, out, o + n);
+        FloatVector c2 = FloatVector.fromArray(F, out, o + 2 * n);
+        FloatVector c3 = FloatVector.fromArray(F, out, o + 3 * n);
+        for (int r = 0; r < rows; r++, at += rowBytes) {
+            FloatVector w = FloatVector.broadcast(F, scores[p + r] * inverseSum * Halves.BIAS_SCALE);
+            c0 = Halves.load(values, at).fma(w, c0);
+            c1 = Halves.load(values, at + (long) n * Short.BYTES).fma(w, c1);
+            c2 = Halves.load(values, at + 2L * n * Short.BYTES).fma(w, c2);
+            c3 = Halves.load(values, at + 3L * n * Short.BYTES).fma(w, c3);
+        }
+        c0.intoArray(out, o);
+        c1.intoArray(out, o + n);
+        c2.intoArray(out, o + 2 * n);
+        c3.intoArray(out, o + 3 * n);
+    }
+
+    /**
+     * out[outOffset + i ..] for i from {@code from} to headSize (the dims {@link #accumulate4} left);
+     * {@code weight} already multiplied by {@link #elementScale}.
+     */
     private void accumulate(float[] out, int outOffset, int from, MemorySegment values, long valueBytes, float weight) {
         int i = from;
         FloatVector w = FloatVector.broadcast(F, weight);
-        for (; i <= headSize - F.length(); i += F.length()) {
-            FloatVector v = FloatVector.fromMemorySegment(F, values, valueBytes + (long) i * Float.BYTES, LE);
-            v.fma(w, FloatVector.fromArray(F, out, outOffset + i)).intoArray(out, outOffset + i);
+        if (halves) {
+            for (; i <= headSize - F.length(); i += F.length()) {
+                FloatVector v = Halves.load(values, valueBytes + (long) i * Short.BYTES);
+                v.fma(w, FloatVector.fromArray(F, out, outOffset + i)).intoArray(out, outOffset + i);
+            }
+        } else {
+            for (; i <= headSize - F.length(); i += F.length()) {
+                FloatVector v = FloatVector.fromMemorySegment(F, values, valueBytes + (long) i * Float.BYTES, LE);
+                v.fma(w, FloatVector.fromArray(F, out, outOffset + i)).intoArray(out, outOffset + i);
+            }
         }
         for (; i < headSize; i++) {
-            out[outOffset + i] += weight * values.get(FLOAT_LE, valueBytes + (long) i * Float.BYTES);
+            out[outOffset + i] += weight * element(values, valueBytes + (long) i * elementBytes);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.morphserve.kernel.WorkerPool;
 import dev.morphserve.kvcache.KvCache;
 import dev.morphserve.kvcache.KvLayout;
 import dev.morphserve.kvcache.KvStorageFactory;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.tensor.TensorCodec;
 
 /**
@@ -24,16 +25,19 @@ public final class CpuModelRunner implements ModelRunner {
     private final Kernels kernels;
     private final WorkerPool pool;
     private final Rope rope;
+    private final KvType kvType;
     private final Attention attention;
     private Scratch scratch;
 
-    public CpuModelRunner(ModelConfig config, WeightsTable weights, Kernels kernels, WorkerPool pool) {
+    /** @param kvType element type of the KV cache this runner writes and reads */
+    public CpuModelRunner(ModelConfig config, WeightsTable weights, Kernels kernels, WorkerPool pool, KvType kvType) {
         this.config = config;
         this.weights = weights;
         this.kernels = kernels;
         this.pool = pool;
         this.rope = new Rope(config);
-        this.attention = new Attention(config);
+        this.kvType = kvType;
+        this.attention = new Attention(config, kvType);
         this.scratch = new Scratch(0, 0);
     }
 
@@ -54,7 +58,7 @@ public final class CpuModelRunner implements ModelRunner {
 
     @Override
     public KvLayout kvLayout(int blockSize) {
-        return config.kvLayout(blockSize);
+        return config.kvLayout(blockSize, kvType);
     }
 
     @Override
@@ -65,6 +69,10 @@ public final class CpuModelRunner implements ModelRunner {
     @Override
     public float[] forward(ForwardBatch batch, KvCache cache, HiddenStateObserver observer) {
         batch.requireTokensBelow(config.vocabSize());
+        if (cache.layout().type() != kvType) {
+            throw new IllegalArgumentException("this runner keeps its KV cache in " + kvType + " and was given a cache of "
+                    + cache.layout().type() + ": allocate the pool with the runner's kvLayout(blockSize)");
+        }
         int numTokens = batch.numTokens();
         int maxPosition = 0;
         for (int p : batch.positions()) {

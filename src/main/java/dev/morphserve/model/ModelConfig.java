@@ -2,6 +2,7 @@ package dev.morphserve.model;
 
 import dev.morphserve.gguf.GgufMetadata;
 import dev.morphserve.kvcache.KvLayout;
+import dev.morphserve.kvcache.KvType;
 
 /**
  * Llama-family hyper-parameters, read from GGUF metadata ({@code <arch>.*} keys).
@@ -66,9 +67,9 @@ public record ModelConfig(
         return inverse;
     }
 
-    /** The CPU backend's KV cache shape (float32 rows) for this model with blocks of {@code blockSize} tokens. */
-    public KvLayout kvLayout(int blockSize) {
-        return new KvLayout(numLayers, blockSize, kvDim());
+    /** The KV cache shape for this model with blocks of {@code blockSize} tokens of {@code type} elements. */
+    public KvLayout kvLayout(int blockSize, KvType type) {
+        return new KvLayout(numLayers, blockSize, kvDim(), type);
     }
 
     /**

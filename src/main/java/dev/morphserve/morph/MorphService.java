@@ -150,7 +150,7 @@ public class MorphService {
     /** One consistent picture for the API and metrics. */
     public MorphState state() {
         EngineStats stats = engine == null ? EngineStats.EMPTY : engine.stats();
-        var kv = engine == null ? null : new MorphState.Kv(engine.kvLayout().elementBytes() == 2 ? "F16" : "F32", stats.numKvChunks(), stats.totalBlocks(),
+        var kv = engine == null ? null : new MorphState.Kv(engine.kvLayout().type().name(), stats.numKvChunks(), stats.totalBlocks(),
                 stats.freeBlocks(), engine.kvLayout().blockSize(), stats.kvBytes());
         List<MorphState.Layer> layers = new ArrayList<>();
         List<Integer> swapped = new ArrayList<>();

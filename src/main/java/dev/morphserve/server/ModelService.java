@@ -49,7 +49,7 @@ public class ModelService {
         }
         model = ModelLoader.load(path, config.contextLength());
         modelPath = path;
-        backend = Backends.create(config.backend(), threads, config.kernels());
+        backend = Backends.create(config.backend(), threads, config.kernels(), config.kvType());
         LOG.infof("backend: %s", backend.description());
         var c = model.config();
         LOG.infof("loaded %s: %s, %d layers, dim %d, %d heads (%d KV), vocab %d, context %d, %.1f MB of weights in %.0f ms",

@@ -2,6 +2,7 @@ package dev.morphserve.server;
 
 import dev.morphserve.backend.BackendKind;
 import dev.morphserve.backend.KernelKind;
+import dev.morphserve.kvcache.KvType;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -36,6 +37,13 @@ public interface ServeConfig {
     /** CPU kernel implementation. */
     @WithDefault("VECTOR")
     KernelKind kernels();
+
+    /**
+     * Element type of the KV cache: F16 holds twice the contexts in the same memory; F32 (CPU
+     * backend only) keeps the projections' floats exactly.
+     */
+    @WithDefault("F16")
+    KvType kvType();
 
     Engine engine();
 

@@ -6,6 +6,7 @@ import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.backend.KernelKind;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.kvcache.BlockPool;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelLoader;
 import dev.morphserve.model.ModelShape;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The engine end to end on a synthetic model: batching invariance (a request's greedy tokens do not
@@ -37,7 +40,7 @@ class EngineBatchingTest {
         Path path = tmp.resolve("small-q8_0.gguf");
         SyntheticModel.write(ModelShape.SMALL, GgmlType.Q8_0, 21, path, n -> {});
         model = ModelLoader.load(path);
-        backend = CpuBackend.create(2, KernelKind.VECTOR);
+        backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
     }
 
     @AfterAll
@@ -47,7 +50,11 @@ class EngineBatchingTest {
     }
 
     private static Engine engine(int blocks, int maxTokensPerStep) {
-        BlockPool pool = new BlockPool(model.config().kvLayout(16), blocks);
+        return engine(backend, blocks, maxTokensPerStep);
+    }
+
+    private static Engine engine(CpuBackend backend, int blocks, int maxTokensPerStep) {
+        BlockPool pool = new BlockPool(backend.kvLayout(model.config(), 16), blocks);
         return new Engine(backend.runner(model), model.tokenizer().vocabulary(), pool,
                 new EngineSettings(16, maxTokensPerStep, 64, 256, 1 << 20));
     }
@@ -78,29 +85,36 @@ class EngineBatchingTest {
         var runner = backend.runner(model);
         GenerationRequest r = requests(1).getFirst();
         int[] before;
-        try (Engine engine = new Engine(runner, model.tokenizer().vocabulary(), new BlockPool(model.config().kvLayout(16), 64),
+        try (Engine engine = new Engine(runner, model.tokenizer().vocabulary(), new BlockPool(backend.kvLayout(model.config(), 16), 64),
                 new EngineSettings(16, 512, 64, 256, 1 << 20))) {
             before = tokens(run(engine, r));
         }
         assertThat(Warmup.run(runner)).as("small's context is 512: a 256-token prefill and 32 decode steps").isEqualTo(288);
-        BlockPool pool = new BlockPool(model.config().kvLayout(16), 64);
+        BlockPool pool = new BlockPool(backend.kvLayout(model.config(), 16), 64);
         try (Engine engine = new Engine(runner, model.tokenizer().vocabulary(), pool, new EngineSettings(16, 512, 64, 256, 1 << 20))) {
             assertThat(tokens(run(engine, r))).containsExactly(before);
         }
         assertThat(pool.numFreeBlocks()).isEqualTo(64);
     }
 
-    @Test
-    void greedyTokensDoNotDependOnTheBatch() throws Exception {
+    @ParameterizedTest
+    @EnumSource(KvType.class)
+    void greedyTokensDoNotDependOnTheBatch(KvType kvType) throws Exception {
+        try (CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, kvType)) {
+            greedyTokensDoNotDependOnTheBatch(backend);
+        }
+    }
+
+    private static void greedyTokensDoNotDependOnTheBatch(CpuBackend backend) throws Exception {
         List<GenerationRequest> requests = requests(12);
         List<int[]> alone = new ArrayList<>();
-        try (Engine engine = engine(256, 512)) {
+        try (Engine engine = engine(backend, 256, 512)) {
             for (GenerationRequest r : requests) {
                 alone.add(tokens(run(engine, r)));
             }
         }
         // 12 at once with a small pool and budget: chunked prefills, mixed batches and preemptions.
-        try (Engine engine = engine(24, 48)) {
+        try (Engine engine = engine(backend, 24, 48)) {
             var streams = requests.stream().map(r -> engine.generate(r).collect().asList().subscribeAsCompletionStage()).toList();
             for (int i = 0; i < requests.size(); i++) {
                 List<GenerationEvent> events = streams.get(i).get();
@@ -164,7 +178,7 @@ class EngineBatchingTest {
 
     @Test
     void aFullWaitingQueueRefusesWithRetryAfter() throws Exception {
-        BlockPool pool = new BlockPool(model.config().kvLayout(16), 8); // room for one request at a time
+        BlockPool pool = new BlockPool(backend.kvLayout(model.config(), 16), 8); // room for one request at a time
         try (Engine engine = new Engine(backend.runner(model), model.tokenizer().vocabulary(), pool,
                 new EngineSettings(16, 512, 1, 2, 1 << 20))) {
             int[] prompt = new SplittableRandom(4).ints(60, 3, model.config().vocabSize()).toArray();

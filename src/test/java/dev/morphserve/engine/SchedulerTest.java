@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.kvcache.KvLayout;
+import dev.morphserve.kvcache.KvType;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ class SchedulerTest {
     }
 
     private Scheduler scheduler(int blocks, int budget, int maxRunning) {
-        pool = new BlockPool(new KvLayout(1, BLOCK, 2), blocks);
+        pool = new BlockPool(new KvLayout(1, BLOCK, 2, KvType.F16), blocks);
         return new Scheduler(pool, budget, maxRunning, admitted::add);
     }
 

@@ -86,6 +86,28 @@ class CliIT {
     }
 
     @Test
+    void askingForAnF32KvCacheOnCudaGivesOneLineError() throws Exception {
+        var out = JarProcess.run(60, "generate", "--backend", "cuda", "--kv-type", "f32", "--model", SharedData.storiesGguf().toString(),
+                "--prompt", "x", "--max-tokens", "1");
+        assertThat(out.exitCode()).as(out.stderr()).isEqualTo(1);
+        var lines = out.stderr().lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+        assertThat(lines).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .startsWith("error: generate: ")
+                .contains("F16 only")
+                .contains("--kv-type f16");
+    }
+
+    @Test
+    void benchDecodesAfterAPrefilledContextWithTheKvTypeAskedFor() throws Exception {
+        var env = java.util.Map.of("MORPHSERVE_CACHE", tmp.toString());
+        var bench = JarProcess.run(env, 120, "bench", "--backend", "cpu", "--kv-type", "f32", "--model", "synth:tiny:Q8_0",
+                "--prompt-tokens", "16", "--gen-tokens", "4", "--depth", "40", "--repetitions", "1");
+        assertThat(bench.exitCode()).as(bench.stderr()).isZero();
+        assertThat(bench.stdout()).contains("F32 KV").containsPattern("\\| tg4 @ d40 \\| [0-9.]+");
+        assertThat(bench.stderr()).contains("F32 KV cache");
+    }
+
+    @Test
     void benchOnASynthModelWritesItOnceIntoTheCache() throws Exception {
         var env = java.util.Map.of("MORPHSERVE_CACHE", tmp.toString());
         var bench = JarProcess.run(env, 120, "bench", "--backend", "cpu", "--model", "synth:tiny:Q8_0", "--prompt-tokens", "16",

@@ -8,27 +8,48 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class BlockPoolTest {
-    private static final KvLayout LAYOUT = new KvLayout(2, 4, 3); // 2 layers, 4 tokens per block, kvDim 3
+    private static KvLayout layout(KvType type) {
+        return new KvLayout(2, 4, 3, type); // 2 layers, 4 tokens per block, kvDim 3
+    }
 
-    /** Writes a value that names (layer, block, row, column) into every K and V float of a block. */
-    private static void stamp(BlockPool pool, int block, float tag) {
-        for (int layer = 0; layer < LAYOUT.numLayers(); layer++) {
-            for (int i = 0; i < LAYOUT.blockSize() * LAYOUT.kvDim(); i++) {
-                long at = pool.blockOffsetBytes(block) + (long) i * Float.BYTES;
-                pool.keys(layer, block).set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, tag + layer * 1000 + i);
-                pool.values(layer, block).set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, -(tag + layer * 1000 + i));
+    /**
+     * Writes a value that names (layer, block, row, column) into every K and V element of a block,
+     * as a float or a short: the pool moves bytes and never reads them.
+     */
+    private static void stamp(BlockPool pool, int block, int tag) {
+        KvLayout layout = pool.layout();
+        for (int layer = 0; layer < layout.numLayers(); layer++) {
+            for (int i = 0; i < layout.blockSize() * layout.kvDim(); i++) {
+                long at = pool.blockOffsetBytes(block) + (long) i * layout.elementBytes();
+                int value = tag + layer * 1000 + i;
+                if (layout.type() == KvType.F32) {
+                    pool.keys(layer, block).set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, value);
+                    pool.values(layer, block).set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, -value);
+                } else {
+                    pool.keys(layer, block).set(ValueLayout.JAVA_SHORT_UNALIGNED, at, (short) value);
+                    pool.values(layer, block).set(ValueLayout.JAVA_SHORT_UNALIGNED, at, (short) -value);
+                }
             }
         }
     }
 
-    private static void assertStamp(BlockPool pool, int block, float tag) {
-        for (int layer = 0; layer < LAYOUT.numLayers(); layer++) {
-            for (int i = 0; i < LAYOUT.blockSize() * LAYOUT.kvDim(); i++) {
-                long at = pool.blockOffsetBytes(block) + (long) i * Float.BYTES;
-                assertThat(pool.keys(layer, block).get(ValueLayout.JAVA_FLOAT_UNALIGNED, at)).isEqualTo(tag + layer * 1000 + i);
-                assertThat(pool.values(layer, block).get(ValueLayout.JAVA_FLOAT_UNALIGNED, at)).isEqualTo(-(tag + layer * 1000 + i));
+    private static void assertStamp(BlockPool pool, int block, int tag) {
+        KvLayout layout = pool.layout();
+        for (int layer = 0; layer < layout.numLayers(); layer++) {
+            for (int i = 0; i < layout.blockSize() * layout.kvDim(); i++) {
+                long at = pool.blockOffsetBytes(block) + (long) i * layout.elementBytes();
+                int value = tag + layer * 1000 + i;
+                if (layout.type() == KvType.F32) {
+                    assertThat(pool.keys(layer, block).get(ValueLayout.JAVA_FLOAT_UNALIGNED, at)).isEqualTo(value);
+                    assertThat(pool.values(layer, block).get(ValueLayout.JAVA_FLOAT_UNALIGNED, at)).isEqualTo(-value);
+                } else {
+                    assertThat(pool.keys(layer, block).get(ValueLayout.JAVA_SHORT_UNALIGNED, at)).isEqualTo((short) value);
+                    assertThat(pool.values(layer, block).get(ValueLayout.JAVA_SHORT_UNALIGNED, at)).isEqualTo((short) -value);
+                }
             }
         }
     }
@@ -46,9 +67,11 @@ class BlockPoolTest {
         assertThat(free.size() + used.size()).isEqualTo(pool.numTotalBlocks());
     }
 
-    @Test
-    void detachingAChunkMovesLiveBlocksAndRewritesTables() {
-        try (BlockPool pool = new BlockPool(LAYOUT, 6)) {
+    @ParameterizedTest
+    @EnumSource(KvType.class)
+    void detachingAChunkMovesLiveBlocksAndRewritesTables(KvType type) {
+        try (BlockPool pool = new BlockPool(layout(type), 6)) {
+            assertThat(pool.byteSize()).isEqualTo(6 * layout(type).blockBytes());
             KvChunk extra = pool.attachChunk(4);
             BlockTable a = new BlockTable();
             BlockTable b = new BlockTable();
@@ -67,6 +90,7 @@ class BlockPoolTest {
             int moved = pool.detachChunk(extra, List.of(a, b));
             assertThat(moved).isEqualTo(4);
             assertThat(pool.numTotalBlocks()).isEqualTo(6);
+            assertThat(pool.byteSize()).isEqualTo(6 * layout(type).blockBytes());
             assertThat(java.util.Arrays.stream(a.toArray()).noneMatch(extra::owns)).isTrue();
             assertThat(java.util.Arrays.stream(b.toArray()).noneMatch(extra::owns)).isTrue();
             for (int i = 0; i < 3; i++) {
@@ -79,7 +103,7 @@ class BlockPoolTest {
 
     @Test
     void refusesToDetachWhenLiveBlocksHaveNowhereToGo() {
-        try (BlockPool pool = new BlockPool(LAYOUT, 2)) {
+        try (BlockPool pool = new BlockPool(layout(KvType.F16), 2)) {
             KvChunk extra = pool.attachChunk(2);
             BlockTable t = new BlockTable();
             for (int i = 0; i < 3; i++) {

@@ -1,5 +1,6 @@
 package dev.morphserve.model;
 
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.kvcache.SequenceKv;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,8 +28,8 @@ class ForwardEquivalenceTest {
         SyntheticModel.write(ModelShape.TINY, type, 99, path, n -> {});
         int[] prompt = new SplittableRandom(5).ints(19, 3, ModelShape.TINY.vocabSize).toArray();
         try (LoadedModel model = ModelLoader.load(path);
-                CpuBackend vector = CpuBackend.create(3, KernelKind.VECTOR);
-                CpuBackend scalar = CpuBackend.create(1, KernelKind.SCALAR)) {
+                CpuBackend vector = CpuBackend.create(3, KernelKind.VECTOR, KvType.F16);
+                CpuBackend scalar = CpuBackend.create(1, KernelKind.SCALAR, KvType.F16)) {
             float[][] expected = run(scalar.runner(model), prompt);
             float[][] actual = run(vector.runner(model), prompt);
             // Both paths decode identical weights and keep activations in float; only the order of

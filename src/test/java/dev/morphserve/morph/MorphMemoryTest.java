@@ -8,6 +8,7 @@ import dev.morphserve.engine.StepBoundary;
 import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.kvcache.BlockTable;
 import dev.morphserve.kvcache.KvLayout;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.testing.MorphTestModels;
 import java.nio.file.Path;
@@ -32,10 +33,10 @@ class MorphMemoryTest {
     @Test
     void swapsFreeTheDifferenceOfTheVariantsAndTheKvCacheTakesExactlyThat() throws Exception {
         try (LoadedModel model = MorphTestModels.tiny(tmp);
-                CpuBackend backend = CpuBackend.create(1, KernelKind.VECTOR);
+                CpuBackend backend = CpuBackend.create(1, KernelKind.VECTOR, KvType.F16);
                 MorphRuntime runtime = MorphRuntime.open(model, backend, PrecisionLevels.parse("Q8_0,Q4_0"))) {
             HostTier tier = runtime.tier();
-            KvLayout layout = model.config().kvLayout(16);
+            KvLayout layout = backend.kvLayout(model.config(), 16);
             long layers = runtime.residency().residentBytes();
             long staging = tier.largestStepDownBytes();
             int blocks = 8;

@@ -15,6 +15,7 @@ import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.kvcache.BlockTable;
 import dev.morphserve.kvcache.KvLayout;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelLoader;
 import dev.morphserve.model.ModelShape;
@@ -54,7 +55,7 @@ class MorphUnderLoadTest {
         Path path = tmp.resolve("small-q8_0.gguf");
         SyntheticModel.write(ModelShape.SMALL, GgmlType.Q8_0, 5, path, n -> {});
         model = ModelLoader.load(path);
-        backend = CpuBackend.create(2, KernelKind.VECTOR);
+        backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
     }
 
     @AfterAll
@@ -91,7 +92,7 @@ class MorphUnderLoadTest {
         List<GenerationRequest> requests = requests();
         List<int[]> expected = new ArrayList<>();
         try (Engine plain = new Engine(backend.runner(model), model.tokenizer().vocabulary(),
-                new BlockPool(model.config().kvLayout(16), 200), new EngineSettings(16, 64, 64, 256, 1 << 20))) {
+                new BlockPool(backend.kvLayout(model.config(), 16), 200), new EngineSettings(16, 64, 64, 256, 1 << 20))) {
             for (var result : runAll(plain, requests)) {
                 expected.add(tokens(result));
             }
@@ -104,7 +105,7 @@ class MorphUnderLoadTest {
         try (MorphRuntime runtime = MorphRuntime.open(model, backend, PrecisionLevels.parse("Q8_0"))) {
             LayerResidency residency = runtime.residency();
             WeightsTable table = runtime.table();
-            KvLayout layout = model.config().kvLayout(16);
+            KvLayout layout = backend.kvLayout(model.config(), 16);
             // The pool starts at 200 blocks and the budget holds 264: the rest is headroom that swap-downs hand to the KV cache.
             long spare = 64 * layout.blockBytes();
             long budget = residency.residentBytes() + runtime.tier().largestStepDownBytes() + 200 * layout.blockBytes() + spare;

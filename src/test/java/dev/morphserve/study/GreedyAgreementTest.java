@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.backend.KernelKind;
 import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.kvcache.SequenceKv;
 import dev.morphserve.model.ForwardBatch;
 import dev.morphserve.model.LoadedModel;
@@ -47,7 +48,7 @@ class GreedyAgreementTest {
     @Test
     void noSwappedLayerAgreesExactlyOnSynthetic() throws Exception {
         try (LoadedModel model = MorphTestModels.tiny(dir);
-                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             int[] tokens = model.tokenizer().encode(MorphTestModels.text(80), true);
             var study = new SwapQualityStudy(backend.runner(model), variants, tokens, 63, new AgreementSettings(4, 16, 8));
@@ -74,7 +75,7 @@ class GreedyAgreementTest {
         ModelQuantizer.quantize(gguf, q4, GgmlType.Q4_0, layer -> true, false);
         try (LoadedModel model = ModelLoader.load(gguf, MorphTestModels.STORIES_CONTEXT);
                 LoadedModel quantized = ModelLoader.load(q4, MorphTestModels.STORIES_CONTEXT);
-                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             int[] tokens = model.tokenizer().encode(text, true);
             ModelRunner runner = backend.runner(model);

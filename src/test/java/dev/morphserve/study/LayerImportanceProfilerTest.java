@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.backend.KernelKind;
 import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelRunner;
@@ -26,7 +27,7 @@ class LayerImportanceProfilerTest {
     @Test
     void scoresAreCosinesAndTheOrderIsAPermutation() throws Exception {
         try (LoadedModel model = MorphTestModels.tiny(dir);
-                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             ModelRunner runner = backend.runner(model);
             LayerWeights[] before = {runner.weights().layer(0), runner.weights().layer(1)};

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.backend.KernelKind;
 import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.study.SwapQualityStudy.Curve;
 import dev.morphserve.study.SwapQualityStudy.CurveResult;
@@ -25,7 +26,7 @@ class SwapQualityStudyTest {
     @Test
     void sharedSetsAreEvaluatedOnceAndTheOracleBoundsEveryOrder() throws Exception {
         try (LoadedModel model = MorphTestModels.tiny(dir);
-                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             int[] tokens = model.tokenizer().encode(MorphTestModels.text(40), true);
             var study = new SwapQualityStudy(backend.runner(model), variants, tokens, 63, AgreementSettings.OFF);
@@ -54,7 +55,7 @@ class SwapQualityStudyTest {
     @Test
     void everySetGetsAgreementTooAndTheRandomCurveAveragesIt() throws Exception {
         try (LoadedModel model = MorphTestModels.tiny(dir);
-                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             int[] tokens = model.tokenizer().encode(MorphTestModels.text(80), true);
             var study = new SwapQualityStudy(backend.runner(model), variants, tokens, 63, new AgreementSettings(4, 24, 8));
@@ -80,7 +81,7 @@ class SwapQualityStudyTest {
     @Test
     void agreementOffLeavesItNaN() throws Exception {
         try (LoadedModel model = MorphTestModels.tiny(dir);
-                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             int[] tokens = model.tokenizer().encode(MorphTestModels.text(40), true);
             var study = new SwapQualityStudy(backend.runner(model), variants, tokens, 63, AgreementSettings.OFF);

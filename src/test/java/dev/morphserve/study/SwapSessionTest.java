@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.backend.KernelKind;
 import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.kvcache.SequenceKv;
 import dev.morphserve.model.ForwardBatch;
 import dev.morphserve.model.LayerWeights;
@@ -38,7 +39,7 @@ class SwapSessionTest {
     @Test
     void swappingALayerChangesItsOutputButNotEarlierLayers() throws Exception {
         try (LoadedModel model = MorphTestModels.tiny(dir);
-                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             ModelRunner runner = backend.runner(model);
             int[] tokens = model.tokenizer().encode(MorphTestModels.text(12), true);
@@ -59,7 +60,7 @@ class SwapSessionTest {
     @Test
     void closeRestoresTheRunnersOwnLayersAndRejectsUnknownLayers() throws Exception {
         try (LoadedModel model = MorphTestModels.tiny(dir);
-                CpuBackend backend = CpuBackend.create(1, KernelKind.SCALAR);
+                CpuBackend backend = CpuBackend.create(1, KernelKind.SCALAR, KvType.F16);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             ModelRunner runner = backend.runner(model);
             LayerWeights[] before = {runner.weights().layer(0), runner.weights().layer(1)};

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.backend.KernelKind;
 import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelLoader;
 import dev.morphserve.model.ModelRunner;
@@ -29,7 +30,7 @@ class SwappedPerplexityTest {
     }
 
     private static void check(LoadedModel model, int[] tokens, int window) {
-        try (CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR);
+        try (CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
             ModelRunner runner = backend.runner(model);
             double plain = perplexity(runner, tokens, window);

@@ -5,6 +5,7 @@ import dev.morphserve.backend.BackendMemory;
 import dev.morphserve.backend.LayerUpload;
 import dev.morphserve.kvcache.KvLayout;
 import dev.morphserve.kvcache.KvStorageFactory;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelConfig;
@@ -31,10 +32,15 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Opens device 0. Fails with one sentence, a {@link CudaUnavailableException}, when this jar has
-     * no kernels or the machine no usable GPU.
+     * Opens device 0. Fails with one sentence: an {@link IllegalArgumentException} when the KV cache
+     * is asked for in another type than F16 (the kernels read F16 only), a
+     * {@link CudaUnavailableException} when this jar has no kernels or the machine no usable GPU.
      */
-    public static CudaBackend open() {
+    public static CudaBackend open(KvType kvType) {
+        if (kvType != KvType.F16) {
+            throw new IllegalArgumentException("the CUDA backend stores the KV cache in F16 only, not " + kvType
+                    + ": use morphserve.kv-type=F16 (--kv-type f16), or --backend cpu for an " + kvType + " cache");
+        }
         CudaProbe.Result probe = CudaProbe.probe();
         if (!probe.available()) {
             throw new CudaUnavailableException("the CUDA backend needs an NVIDIA GPU, and " + probe.reason() + ": use --backend cpu");
@@ -114,7 +120,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public KvLayout kvLayout(ModelConfig config, int blockSize) {
-        return new KvLayout(config.numLayers(), blockSize, config.kvDim(), Short.BYTES);
+        return config.kvLayout(blockSize, KvType.F16);
     }
 
     @Override

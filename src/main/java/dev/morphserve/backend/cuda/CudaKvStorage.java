@@ -2,6 +2,7 @@ package dev.morphserve.backend.cuda;
 
 import dev.morphserve.kvcache.KvLayout;
 import dev.morphserve.kvcache.KvStorage;
+import dev.morphserve.kvcache.KvType;
 
 /**
  * A KV chunk in device memory: one plain allocation. A block keeps all its layers together, so
@@ -19,8 +20,8 @@ final class CudaKvStorage implements KvStorage {
     private final long blockBytes;
 
     CudaKvStorage(CudaContext context, KvLayout layout, int numBlocks) {
-        if (layout.elementBytes() != Short.BYTES) {
-            throw new IllegalArgumentException("the CUDA KV cache holds F16 elements, the layout asks for " + layout.elementBytes() + " bytes");
+        if (layout.type() != KvType.F16) {
+            throw new IllegalArgumentException("the CUDA KV cache holds F16 elements, the layout asks for " + layout.type());
         }
         this.context = context;
         this.blockBytes = layout.blockBytes();

@@ -14,6 +14,7 @@ import dev.morphserve.engine.SamplingParams;
 import dev.morphserve.engine.SequenceGenerator;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.kvcache.BlockPool;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.kvcache.SequenceKv;
 import dev.morphserve.model.ForwardBatch;
 import dev.morphserve.model.LayerWeights;
@@ -70,8 +71,8 @@ class CudaBackendTest {
             assumeTrue(KernelImage.packaged().isPresent(), "skipped: this build has no CUDA kernels (nvcc was not on the PATH)");
         }
         stories = ModelLoader.load(SharedData.storiesGguf(), STORIES_CONTEXT);
-        cuda = CudaBackend.open();
-        cpu = CpuBackend.create(1, KernelKind.VECTOR);
+        cuda = CudaBackend.open(KvType.F16);
+        cpu = CpuBackend.create(1, KernelKind.VECTOR, KvType.F16);
     }
 
     @AfterAll
