@@ -52,6 +52,13 @@ public interface Backend extends AutoCloseable {
     /** Allocates KV chunks where this backend's attention reads them. */
     KvStorageFactory kvStorage();
 
+    /**
+     * Refuses allocations that would take this process past {@code bytes} where the model runs (the
+     * serving budget), so that a large device can stand in for a smaller one. The CPU backend leaves
+     * the cap to the morph memory account.
+     */
+    void limitMemory(long bytes);
+
     /** The memory this backend computes from, as it reports it now. */
     BackendMemory memory();
 

@@ -163,6 +163,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void limitMemory(long bytes) {
+        // Host memory: the morph account keeps the service within the budget.
+    }
+
+    @Override
     public BackendMemory memory() {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         return new BackendMemory("host", os.getTotalMemorySize(), os.getFreeMemorySize());

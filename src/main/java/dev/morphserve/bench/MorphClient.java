@@ -101,7 +101,7 @@ public final class MorphClient {
     }
 
     private void post(Map<String, Object> body) throws IOException, InterruptedException {
-        var request = HttpRequest.newBuilder(url.resolve("/v1/morph")).timeout(Duration.ofSeconds(10))
+        var request = HttpRequest.newBuilder(url.resolve("/v1/morph")).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build();
         var response = http.send(request, HttpResponse.BodyHandlers.ofString());

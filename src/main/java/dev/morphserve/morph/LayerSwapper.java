@@ -28,6 +28,8 @@ public final class LayerSwapper implements StepHook {
     private final KvResizer resizer = new KvResizer();
     private final Consumer<MorphEvent> events;
     private final Map<Integer, MorphCommand> moving = new HashMap<>();
+    private final Map<Integer, Long> startedAtBoundary = new HashMap<>();
+    private long boundaries; // beforeStep calls so far
     private volatile int numSwapped;
     private volatile int idleGrownChunks;
     private volatile int[] levels; // snapshot for other threads
@@ -105,6 +107,8 @@ public final class LayerSwapper implements StepHook {
         int from = residency.level(layer);
         residency.begin(layer, toLevel);
         moving.put(layer, command);
+        // Commands run before this boundary's beforeStep: the switch comes at a later boundary, never the one the copy began in.
+        startedAtBoundary.put(layer, boundaries + 1);
         movingLayers = java.util.Set.copyOf(moving.keySet());
         return publish(command, command.action(), MorphOutcome.ACCEPTED, layer, from, "copying the %s variant in (%.1f MB)"
                 .formatted(residency.tier().type(layer, toLevel), residency.tier().bytes(layer, toLevel) / 1e6), 0, 0, pool);
@@ -113,6 +117,7 @@ public final class LayerSwapper implements StepHook {
     /** Switches in every layer whose copy finished since the last step; a swap-down's freed memory grows the KV cache. */
     @Override
     public void beforeStep(StepBoundary boundary) {
+        boundaries++;
         BlockPool pool = boundary.pool();
         idleGrownChunks = pool.numChunks() == 1 ? 0 : KvResizer.idleGrown(boundary).size();
         if (moving.isEmpty()) {
@@ -122,10 +127,11 @@ public final class LayerSwapper implements StepHook {
             var entry = it.next();
             int l = entry.getKey();
             MorphCommand command = entry.getValue();
-            if (!residency.ready(l)) {
+            if (boundaries <= startedAtBoundary.get(l) || !residency.ready(l)) {
                 continue;
             }
             it.remove();
+            startedAtBoundary.remove(l);
             movingLayers = java.util.Set.copyOf(moving.keySet());
             int from = residency.level(l);
             try {

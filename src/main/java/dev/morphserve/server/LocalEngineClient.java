@@ -60,6 +60,7 @@ public class LocalEngineClient implements EngineClient, MorphEngine {
         ModelRunner runner = morphTable == null ? models.runner() : models.runner(morphTable);
         layout = runner.kvLayout(settings.blockSize());
         account = split(model, settings);
+        models.backend().limitMemory(account.budgetBytes());
         BlockPool pool = new BlockPool(layout, account.initialKvBlocks(), runner.kvStorage());
         MemoryBudget budget = account.now(pool.byteSize());
         LOG.infof("KV cache: %d blocks of %d tokens = %d tokens, %.1f MB; budget %.1f MB = weights %.1f MB + KV + activations %.1f MB"

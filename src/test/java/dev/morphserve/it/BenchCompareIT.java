@@ -26,7 +26,7 @@ class BenchCompareIT {
         Path out = tmp.resolve("compare");
         // 6 requests x 16 output tokens (ignore_eos) = 96 tokens per configuration
         var run = JarProcess.run(300, "bench", "compare", "--model", SharedData.storiesGguf().toString(),
-                "--budget", "2200K", "--server-property", "morphserve.context-length=512",
+                "--budget", "3400K", "--server-property", "morphserve.context-length=512",
                 "--server-property", "morphserve.memory.reserve=256K", "--configs", "off,static",
                 "--workload", "synthetic", "--num-requests", "6", "--prompt-tokens", "40", "--output-tokens", "16",
                 "--quality-model", SharedData.storiesGguf().toString(), "--quality-context", "512",

@@ -129,6 +129,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void limitMemory(long bytes) {
+        context.limitTo(bytes);
+    }
+
+    @Override
     public BackendMemory memory() {
         return context.memory();
     }

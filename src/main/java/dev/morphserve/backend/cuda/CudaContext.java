@@ -25,6 +25,7 @@ final class CudaContext implements AutoCloseable {
     private final String name;
     private final int computeCapability; // major * 10 + minor
     private long allocatedBytes;
+    private long limitBytes = Long.MAX_VALUE;
 
     private CudaContext(int device, long context, long stream, long copyStream, String name, int computeCapability) {
         this.device = device;
@@ -88,6 +89,11 @@ final class CudaContext implements AutoCloseable {
     /** Device memory, never more than the device has free: a clear refusal names both sizes and {@code what}. */
     synchronized DeviceBuffer allocate(long bytes, String what) {
         makeCurrent();
+        if (allocatedBytes + bytes > limitBytes) {
+            throw new CudaException(String.format("cannot allocate %.1f MB on %s for %s: this server holds %.1f MB and"
+                    + " morphserve.memory.budget allows %.1f MB; raise the budget or lower the KV cache it asks for",
+                    bytes / 1e6, name, what, allocatedBytes / 1e6, limitBytes / 1e6), Cuda.CUDA_ERROR_OUT_OF_MEMORY);
+        }
         BackendMemory memory = memory();
         if (bytes > memory.freeBytes()) {
             throw new CudaException(String.format("cannot allocate %.1f MB on %s for %s: %.1f MB free of %.1f MB",
@@ -109,6 +115,11 @@ final class CudaContext implements AutoCloseable {
         makeCurrent();
         check(cuMemFree(buffer.address()), "cuMemFree");
         allocatedBytes -= buffer.bytes();
+    }
+
+    /** Caps this process's plain allocations (the serving budget). */
+    synchronized void limitTo(long bytes) {
+        limitBytes = bytes;
     }
 
     /** Bytes this process holds in plain allocations now. */

@@ -153,15 +153,11 @@ class CudaBackendTest {
         try (LoadedModel model = ModelLoader.load(SharedData.storiesGguf(), STORIES_CONTEXT);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0);
                 Arena arena = Arena.ofShared()) {
-            int numLayers = model.config().numLayers();
-            LayerWeights[] layers = new LayerWeights[numLayers];
-            for (int l = 0; l < numLayers; l++) {
-                layers[l] = model.weights().layer(l);
-            }
-            WeightsTable gpuTable = cuda.tableWithLayers(model, layers);
-            WeightsTable cpuTable = cpu.tableWithLayers(model, layers);
-            ModelRunner onGpu = cuda.runner(model.config(), gpuTable);
-            ModelRunner onCpu = cpu.runner(model.config(), cpuTable);
+            Managed managed = Managed.of(model);
+            WeightsTable gpuTable = managed.gpuTable();
+            WeightsTable cpuTable = managed.cpuTable();
+            ModelRunner onGpu = managed.onGpu();
+            ModelRunner onCpu = managed.onCpu();
             int[] swapped = {1, 3};
             long baseBytes = 0;
             long lowBytes = 0;
@@ -203,15 +199,11 @@ class CudaBackendTest {
         try (LoadedModel model = ModelLoader.load(SharedData.storiesGguf(), STORIES_CONTEXT);
                 LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0);
                 Arena arena = Arena.ofShared()) {
-            int numLayers = model.config().numLayers();
-            LayerWeights[] layers = new LayerWeights[numLayers];
-            for (int l = 0; l < numLayers; l++) {
-                layers[l] = model.weights().layer(l);
-            }
-            WeightsTable gpuTable = cuda.tableWithLayers(model, layers);
-            WeightsTable cpuTable = cpu.tableWithLayers(model, layers);
-            ModelRunner onGpu = cuda.runner(model.config(), gpuTable);
-            ModelRunner onCpu = cpu.runner(model.config(), cpuTable);
+            Managed managed = Managed.of(model);
+            WeightsTable gpuTable = managed.gpuTable();
+            WeightsTable cpuTable = managed.cpuTable();
+            ModelRunner onGpu = managed.onGpu();
+            ModelRunner onCpu = managed.onCpu();
             int[] text = SharedData.ints(SharedData.golden().get("greedy").get(0).get("token_ids"));
             try (SequenceKv gpuKv = onGpu.sequenceKv(64); SequenceKv cpuKv = onCpu.sequenceKv(64)) {
                 long resident = 0;
@@ -291,6 +283,19 @@ class CudaBackendTest {
                 .isInstanceOf(CudaException.class)
                 .hasMessageContaining("cannot allocate")
                 .hasMessageContaining("MB free of");
+    }
+
+    /** Tables whose layers a test replaces, on both backends, starting from the model's own layers. */
+    private record Managed(WeightsTable gpuTable, WeightsTable cpuTable, ModelRunner onGpu, ModelRunner onCpu) {
+        static Managed of(LoadedModel model) {
+            LayerWeights[] layers = new LayerWeights[model.config().numLayers()];
+            for (int l = 0; l < layers.length; l++) {
+                layers[l] = model.weights().layer(l);
+            }
+            WeightsTable gpuTable = cuda.tableWithLayers(model, layers);
+            WeightsTable cpuTable = cpu.tableWithLayers(model, layers);
+            return new Managed(gpuTable, cpuTable, cuda.runner(model.config(), gpuTable), cpu.runner(model.config(), cpuTable));
+        }
     }
 
     private static void assertClose(float[] gpu, float[] cpu, String what) {
