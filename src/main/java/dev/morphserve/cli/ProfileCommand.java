@@ -6,6 +6,7 @@ import dev.morphserve.model.LoadedModel;
 import dev.morphserve.study.CalibrationWindows;
 import dev.morphserve.morph.LayerBytes;
 import dev.morphserve.study.LayerImportanceProfiler;
+import dev.morphserve.study.MdsReference;
 import dev.morphserve.morph.LayerProfile;
 import dev.morphserve.morph.LayerScore;
 import dev.morphserve.morph.LayerVariants;
@@ -38,6 +39,11 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--low-type", defaultValue = "Q4_0", description = "Low-precision variant: Q4_0 or Q8_0 (default ${DEFAULT-VALUE}).")
     GgmlType lowType;
 
+    @Option(names = "--mds-reference", defaultValue = "chosen-swapped", converter = MdsReferenceConverter.class,
+            description = "What each greedy round's MDS compares against: chosen-swapped (the paper's Algorithm 1: the model"
+                    + " with the layers already picked swapped) or full-precision (default ${DEFAULT-VALUE}).")
+    MdsReference mdsReference;
+
     @Option(names = "--window", description = "Tokens per forward pass, BOS included (default: the context length).")
     Integer window;
 
@@ -56,19 +62,27 @@ final class ProfileCommand implements Callable<Integer> {
                 LayerVariants variants = LayerVariants.quantize(model.weights(), lowType)) {
             int windowTokens = window != null ? window : model.config().contextLength();
             CalibrationWindows windows = CalibrationWindows.of(model.tokenizer().encode(text.text(), true), windowTokens);
-            long passes = LayerImportanceProfiler.forwardPasses(windows.inputs().size(), model.config().numLayers());
+            long passes = LayerImportanceProfiler.forwardPasses(windows.inputs().size(), model.config().numLayers(), mdsReference);
             Path modelPath = model.file().path();
             LayerProfile profile;
             try (var bar = Progress.bar("profile", passes, "pass")) {
-                profile = new LayerImportanceProfiler(backend.runner(model), variants, bar::step)
+                profile = new LayerImportanceProfiler(backend.runner(model), variants, mdsReference, bar::step)
                         .profile(windows, modelPath.getFileName().toString(), text.description());
             }
             Path target = output != null ? output : LayerProfile.defaultPath(modelPath);
             profile.write(target);
             printTable(out, profile, variants);
-            out.printf("calibration: %d tokens in %d windows (%s)%nswap order (LIS, first to last): %s%nwrote %s%n",
-                    profile.calibrationTokens(), windows.inputs().size(), text.description(), profile.swapOrder(), target);
+            out.printf("calibration: %d tokens in %d windows (%s)%nswap order (LIS, MDS against %s, first to last): %s%nwrote %s%n",
+                    profile.calibrationTokens(), windows.inputs().size(), text.description(), profile.mdsReference(), profile.swapOrder(), target);
             return 0;
+        }
+    }
+
+    /** Accepts the lower-case names the help text gives. */
+    static final class MdsReferenceConverter implements picocli.CommandLine.ITypeConverter<MdsReference> {
+        @Override
+        public MdsReference convert(String value) {
+            return MdsReference.parse(value);
         }
     }
 

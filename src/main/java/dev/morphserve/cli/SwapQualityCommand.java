@@ -7,6 +7,7 @@ import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.study.CalibrationWindows;
 import dev.morphserve.study.LayerImportanceProfiler;
+import dev.morphserve.study.MdsReference;
 import dev.morphserve.morph.LayerProfile;
 import dev.morphserve.morph.LayerVariants;
 import dev.morphserve.study.SwapOrderKind;
@@ -49,6 +50,11 @@ final class SwapQualityCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "LIS profile to use. Default: profile now on --calibration-chars characters"
             + " that follow the evaluation text (held out), saved in --output-dir.")
     Path profile;
+
+    @Option(names = "--mds-reference", defaultValue = "chosen-swapped", converter = ProfileCommand.MdsReferenceConverter.class,
+            description = "MDS reference of the profile made here when no --profile is given: chosen-swapped or full-precision"
+                    + " (default ${DEFAULT-VALUE}).")
+    MdsReference mdsReference;
 
     @Option(names = "--calibration-chars", defaultValue = "20000", description = "Held-out calibration characters (default ${DEFAULT-VALUE}).")
     int calibrationChars;
@@ -135,8 +141,8 @@ final class SwapQualityCommand implements Callable<Integer> {
         var windows = CalibrationWindows.of(model.tokenizer().encode(text.text(), true), model.config().contextLength());
         LayerProfile lis;
         try (var bar = Progress.bar("profile", LayerImportanceProfiler.forwardPasses(windows.inputs().size(),
-                model.config().numLayers()), "pass")) {
-            lis = new LayerImportanceProfiler(runner, variants, bar::step)
+                model.config().numLayers(), mdsReference), "pass")) {
+            lis = new LayerImportanceProfiler(runner, variants, mdsReference, bar::step)
                     .profile(windows, model.file().path().getFileName().toString(), text.description());
         }
         lis.write(outputDir.resolve(model.file().path().getFileName() + LayerProfile.SUFFIX));

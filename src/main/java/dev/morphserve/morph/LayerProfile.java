@@ -20,13 +20,17 @@ import java.util.List;
  * @param calibrationSource what text the profile was calibrated on (file and character range)
  * @param layers            one score per layer, layer 0 first
  * @param swapOrder         greedy LIS order, swapped first to last
+ * @param mdsReference      what MDS was measured against: {@code chosen-swapped} (Algorithm 1) or {@code full-precision}
  */
 public record LayerProfile(String modelFile, String lowType, long calibrationTokens, String calibrationSource,
-        List<LayerScore> layers, List<Integer> swapOrder) {
+        List<LayerScore> layers, List<Integer> swapOrder, String mdsReference) {
     public static final String SUFFIX = ".morph-profile.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public LayerProfile {
+        if (mdsReference == null) {
+            mdsReference = "full-precision"; // profiles written before Algorithm 1's reference was an option
+        }
         if (layers == null || swapOrder == null || layers.isEmpty()) {
             throw new IllegalArgumentException("profile has no layers or no swap order");
         }

@@ -19,30 +19,35 @@ import java.util.List;
  * <pre>
  * LTS_p  cos(h_{p-1}, h_p)                       base model, one pass per window
  * LRS_p  cos(h_p base, h_p with only p swapped)   layers before p unchanged, so same input
- * MDS_p  cos(final base, final with S + {p} swapped), S = layers picked so far (greedy rounds)
+ * MDS_p  cos(final with S swapped, final with S + {p} swapped), S = layers picked so far (Algorithm 1)
+ *        or cos(final base, final with S + {p} swapped)      ({@link MdsReference#FULL_PRECISION})
  * </pre>
  *
  * "Final" is the last layer's output scaled by the output norm's gain, i.e. what the output head
  * sees up to the per-token RMS factor, which a cosine ignores (HF's last hidden state).
  *
- * <p>Cost: windows * (1 + L + L(L-1)/2) forward passes: the first round's MDS comes for free from
- * the LRS passes (only p swapped), and round r scores the L - r layers not yet picked.
+ * <p>Cost: windows * (1 + L + L(L-1)/2) forward passes, plus windows * (L - 1) for the reference
+ * passes of Algorithm 1 (one per window in every round after the first): the first round's MDS comes for free from the LRS passes (only p swapped), and
+ * round r scores the L - r layers not yet picked.
  */
 public final class LayerImportanceProfiler {
     private final ModelRunner runner;
     private final LayerVariants variants;
+    private final MdsReference reference;
     private final Runnable onPass;
 
     /** @param onPass called after every forward pass (progress) */
-    public LayerImportanceProfiler(ModelRunner runner, LayerVariants variants, Runnable onPass) {
+    public LayerImportanceProfiler(ModelRunner runner, LayerVariants variants, MdsReference reference, Runnable onPass) {
         this.runner = runner;
         this.variants = variants;
+        this.reference = reference;
         this.onPass = onPass;
     }
 
     /** Forward passes a profile of {@code windows} windows on {@code layers} layers runs. */
-    public static long forwardPasses(int windows, int layers) {
-        return (long) windows * (1 + layers + (long) layers * (layers - 1) / 2);
+    public static long forwardPasses(int windows, int layers, MdsReference reference) {
+        long referencePasses = reference == MdsReference.CHOSEN_SWAPPED ? Math.max(0, layers - 1) : 0;
+        return (long) windows * (1 + layers + (long) layers * (layers - 1) / 2 + referencePasses);
     }
 
     /** Scores per layer (layer order) and the greedy swap order. */
@@ -52,7 +57,7 @@ public final class LayerImportanceProfiler {
     public LayerProfile profile(CalibrationWindows windows, String modelFile, String calibrationSource) {
         Scores scores = profile(windows);
         return new LayerProfile(modelFile, variants.lowType().name(), scores.calibrationTokens(), calibrationSource,
-                scores.byLayer(), scores.swapOrder());
+                scores.byLayer(), scores.swapOrder(), reference.wireName());
     }
 
     public Scores profile(CalibrationWindows windows) {
@@ -95,12 +100,17 @@ public final class LayerImportanceProfiler {
         CosineMean[] mds = means(candidates.size());
         for (int w = 0; w < windows.inputs().size(); w++) {
             int[] input = windows.inputs().get(w);
+            float[] referenceFinal = baseFinal.get(w);
+            if (reference == MdsReference.CHOSEN_SWAPPED) {
+                session.swapExactly(swappedSet);
+                referenceFinal = run(input, kv, new int[] {layers - 1})[layers];
+            }
             for (int c = 0; c < candidates.size(); c++) {
                 List<Integer> set = new ArrayList<>(swappedSet);
                 set.add(candidates.get(c));
                 session.swapExactly(set);
                 float[][] hidden = run(input, kv, new int[] {layers - 1});
-                mds[c].add(baseFinal.get(w), hidden[layers], input.length, dim, outputGain);
+                mds[c].add(referenceFinal, hidden[layers], input.length, dim, outputGain);
             }
         }
         session.swapExactly(List.of());

@@ -26,7 +26,7 @@ class ProfileCommandTest {
         assertThat(run.out())
                 .contains("| layer | LTS | LRS | MDS at pick | LIS | order | base KB | Q4_0 KB | freed KB |")
                 .containsPattern("\\| 4 \\| 0\\.\\d{6} \\| 0\\.\\d{6} \\| 0\\.\\d{6} \\| 0\\.\\d{6} \\| \\d \\|")
-                .contains("swap order (LIS, first to last): [")
+                .contains("swap order (LIS, MDS against chosen-swapped, first to last): [")
                 .contains("wrote " + output);
         LayerProfile profile = LayerProfile.read(output);
         assertThat(profile.modelFile()).isEqualTo("stories260K.gguf");

@@ -18,7 +18,7 @@ class LayerProfileTest {
         return new LayerProfile("m.gguf", "Q4_0", 1234, "text.txt characters 0..20000",
                 List.of(LayerScore.of(0, 0.5, 0.99, 0.97, 1), LayerScore.of(1, 0.7, 0.98, 0.99, 0),
                         LayerScore.of(2, 0.6, 0.97, 0.90, 2)),
-                List.of(1, 0, 2));
+                List.of(1, 0, 2), "chosen-swapped");
     }
 
     @Test

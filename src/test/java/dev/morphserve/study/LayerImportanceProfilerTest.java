@@ -36,10 +36,10 @@ class LayerImportanceProfilerTest {
             assertThat(windows.inputs().size()).isGreaterThan(1);
             AtomicLong passes = new AtomicLong();
 
-            LayerProfile profile = new LayerImportanceProfiler(runner, variants, passes::incrementAndGet)
+            LayerProfile profile = new LayerImportanceProfiler(runner, variants, MdsReference.CHOSEN_SWAPPED, passes::incrementAndGet)
                     .profile(windows, "tiny-f32.gguf", "test text");
 
-            assertThat(passes.get()).isEqualTo(LayerImportanceProfiler.forwardPasses(windows.inputs().size(), 2));
+            assertThat(passes.get()).isEqualTo(LayerImportanceProfiler.forwardPasses(windows.inputs().size(), 2, MdsReference.CHOSEN_SWAPPED));
             assertThat(profile.calibrationTokens()).isEqualTo(tokens.length - 1 + windows.inputs().size());
             assertThat(profile.lowType()).isEqualTo("Q4_0");
             assertThat(profile.swapOrder()).containsExactlyInAnyOrder(0, 1);
@@ -54,6 +54,30 @@ class LayerImportanceProfilerTest {
             // the runner's own layers are back
             assertThat(runner.weights().layer(0)).isSameAs(before[0]);
             assertThat(runner.weights().layer(1)).isSameAs(before[1]);
+        }
+    }
+
+    @Test
+    void algorithmOneMeasuresLaterRoundsAgainstTheModelWithTheChosenLayersSwapped() throws Exception {
+        try (LoadedModel model = MorphTestModels.tiny(dir);
+                CpuBackend backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
+                LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0)) {
+            ModelRunner runner = backend.runner(model);
+            CalibrationWindows windows = CalibrationWindows.of(model.tokenizer().encode(MorphTestModels.text(60), true), 48);
+            LayerProfile chosen = new LayerImportanceProfiler(runner, variants, MdsReference.CHOSEN_SWAPPED, () -> {})
+                    .profile(windows, "tiny-f32.gguf", "test text");
+            LayerProfile full = new LayerImportanceProfiler(runner, variants, MdsReference.FULL_PRECISION, () -> {})
+                    .profile(windows, "tiny-f32.gguf", "test text");
+            assertThat(chosen.mdsReference()).isEqualTo("chosen-swapped");
+            assertThat(full.mdsReference()).isEqualTo("full-precision");
+            // Round 0 (nothing chosen yet) is the same measurement in both; so is the pick.
+            int first = chosen.swapOrder().get(0);
+            assertThat(full.swapOrder().get(0)).isEqualTo(first);
+            assertThat(chosen.layers().get(first).mds()).isEqualTo(full.layers().get(first).mds());
+            // Round 1 compares with the first layer swapped: one more swap moves the output less than both from base.
+            int second = chosen.swapOrder().get(1);
+            assertThat(chosen.layers().get(second).mds()).isNotEqualTo(full.layers().get(second).mds());
+            assertThat(chosen.layers().get(second).mds()).isGreaterThan(full.layers().get(second).mds());
         }
     }
 
