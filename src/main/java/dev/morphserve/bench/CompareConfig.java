@@ -5,12 +5,13 @@ import java.util.Locale;
 /**
  * The four ways {@code bench compare} serves the same load under the same memory budget (the
  * paper's comparison): full precision with morphing off, every layer swapped from the start (static
- * quantization given the whole budget as KV), and the controller in each of its modes.
+ * quantization at the lowest level given the whole budget as KV), and the controller in each of its modes.
  */
 public enum CompareConfig {
     OFF("off", "full precision (morph off)"),
     STATIC("static", "static low precision (every layer swapped)"),
     ACCURACY("accuracy", "morph accuracy"),
+    BALANCED("balanced", "morph balanced"),
     PERFORMANCE("performance", "morph performance");
 
     private final String id;
@@ -41,6 +42,6 @@ public enum CompareConfig {
                 return c;
             }
         }
-        throw new IllegalArgumentException("unknown configuration '" + id + "': use off, static, accuracy or performance");
+        throw new IllegalArgumentException("unknown configuration '" + id + "': use off, static, accuracy, balanced or performance");
     }
 }

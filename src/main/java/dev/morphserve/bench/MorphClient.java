@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,30 +49,58 @@ public final class MorphClient {
     }
 
     public void setMode(String mode) throws IOException, InterruptedException {
-        post(Map.of("mode", mode));
+        post(Map.of("mode", mode), false);
     }
 
     /**
-     * Swaps every layer down, one at a time in the server's swap order, waiting for each to apply:
-     * static low precision, with all freed memory given to the KV cache.
+     * Steps every layer down to the lowest level, one step at a time in the server's swap order,
+     * waiting for each to apply: static low precision, with all freed memory given to the KV cache.
      */
     public void swapAllDown(Duration timeout) throws IOException, InterruptedException {
         for (int layer : swapOrder()) {
-            post(Map.of("action", "swap_down", "layer", layer));
-            await(s -> s.contains(layer), timeout, "layer " + layer + " to swap down");
+            stepUntilRefused("swap_down", layer, timeout);
         }
     }
 
     /**
-     * Every layer back in base precision, as a server that never morphed, and the controller in
-     * manual mode (it stands still, so it cannot race the swaps asked for here); set a mode after.
+     * Every layer back at base precision, as a server that never morphed, idle KV chunks given
+     * back, and the controller in manual mode (it stands still, so it cannot race the swaps asked
+     * for here); set a mode after.
      */
     public void resetToFullPrecision(Duration timeout) throws IOException, InterruptedException {
         setMode("manual");
         for (int layer : swappedLayers().reversed()) {
-            post(Map.of("action", "swap_up", "layer", layer));
-            await(s -> !s.contains(layer), timeout, "layer " + layer + " to swap up");
+            stepUntilRefused("swap_up", layer, timeout);
         }
+        post(Map.of("action", "kv_shrink"), true);
+    }
+
+    /**
+     * Repeats one swap on a layer until the server refuses it (lowest or base level reached); a
+     * 202 (still copying) waits for the layer's level to change before the next step.
+     */
+    private void stepUntilRefused(String action, int layer, Duration timeout) throws IOException, InterruptedException {
+        for (int step = 0; step < 16; step++) {
+            int level = level(layer);
+            int status = post(Map.of("action", action, "layer", layer), true);
+            if (status == 409) {
+                return;
+            }
+            if (status == 202) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (level(layer) == level) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("timed out after " + timeout.toSeconds() + " s waiting for layer " + layer + " to " + action);
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        }
+        throw new IOException("layer " + layer + " kept accepting " + action + ": is the server's morph.levels list that long?");
+    }
+
+    private int level(int layer) throws IOException, InterruptedException {
+        return state().path("layers").path(layer).path("level").asInt();
     }
 
     /** Generated tokens so far by the number of layers swapped when each was generated. */
@@ -100,24 +127,16 @@ public final class MorphClient {
         return response.body();
     }
 
-    private void post(Map<String, Object> body) throws IOException, InterruptedException {
+    /** POSTs to /v1/morph; a 409 is an answer when {@code refusalIsAnswer}, any other non-2xx an error. */
+    private int post(Map<String, Object> body, boolean refusalIsAnswer) throws IOException, InterruptedException {
         var request = HttpRequest.newBuilder(url.resolve("/v1/morph")).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build();
         var response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 != 2) {
+        if (response.statusCode() / 100 != 2 && !(refusalIsAnswer && response.statusCode() == 409)) {
             throw new IOException("POST /v1/morph " + body + " answered " + response.statusCode() + ": " + response.body());
         }
-    }
-
-    private void await(Predicate<List<Integer>> done, Duration timeout, String what) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.test(swappedLayers())) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+        return response.statusCode();
     }
 
     private static List<Integer> ints(JsonNode array) {

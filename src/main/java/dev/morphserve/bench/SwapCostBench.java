@@ -48,6 +48,13 @@ public final class SwapCostBench {
             return normal.isEmpty() ? Double.NaN : normal.get(normal.size() / 2) / 1e6;
         }
 
+        /** The median step of a kind: the max is often one JIT recompilation when a layer type first mixes in. */
+        public double medianStepMs(Work work) {
+            List<Long> of = new ArrayList<>(steps.stream().filter(s -> s.work() == work).map(Step::nanos).toList());
+            Collections.sort(of);
+            return of.isEmpty() ? Double.NaN : of.get(of.size() / 2) / 1e6;
+        }
+
         public double maxStepMs(Work work) {
             return steps.stream().filter(s -> s.work() == work).mapToLong(Step::nanos).max().orElse(0) / 1e6;
         }

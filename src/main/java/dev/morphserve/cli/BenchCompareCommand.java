@@ -60,7 +60,7 @@ public final class BenchCompareCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", defaultValue = "2", description = "Server worker threads (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--configs", paramLabel = "LIST", split = ",", defaultValue = "off,static,accuracy,performance",
+    @Option(names = "--configs", paramLabel = "LIST", split = ",", defaultValue = "off,static,accuracy,balanced,performance",
             description = "Configurations to run, in order (default ${DEFAULT-VALUE}).")
     List<String> configs;
 
@@ -70,6 +70,10 @@ public final class BenchCompareCommand implements Callable<Integer> {
 
     @Option(names = "--server-java-opts", paramLabel = "OPTS", defaultValue = "-Xmx1g", description = "JVM options of the servers (default ${DEFAULT-VALUE}).")
     String serverJavaOpts;
+
+    @Option(names = "--levels", paramLabel = "LIST", defaultValue = "Q8_0,Q4_0",
+            description = "morphserve.morph.levels of the servers; static runs every layer at the last (default ${DEFAULT-VALUE}).")
+    String levels;
 
     @Mixin
     WorkloadOptions load;
@@ -135,7 +139,7 @@ public final class BenchCompareCommand implements Callable<Integer> {
         Map<String, String> properties = new LinkedHashMap<>(serverProperties);
         properties.put("morphserve.memory.budget", budgetValue);
         properties.put("morphserve.morph.mode", config.controllerMode());
-        properties.putIfAbsent("morphserve.morph.levels", quality.lowType.name());
+        properties.putIfAbsent("morphserve.morph.levels", levels);
         List<String> jvm = List.of(serverJavaOpts.strip().split("\\s+"));
         return new ServerLauncher(ServerLauncher.runningJar(), jvm, properties,
                 List.of("--model", model.toString(), "--threads", Integer.toString(threads)),

@@ -11,7 +11,6 @@ import dev.morphserve.bench.CompareRun;
 import dev.morphserve.bench.MorphTimelinePlot;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelLoader;
-import dev.morphserve.morph.LayerProfile;
 import dev.morphserve.morph.LayerVariants;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -48,7 +47,7 @@ final class CompareReportWriter {
                     CpuBackend backend = CpuBackend.create(Runtime.getRuntime().availableProcessors(), KernelKind.VECTOR, KvType.F16);
                     LayerVariants variants = LayerVariants.quantize(loaded.weights(), quality.lowType)) {
                 int layers = loaded.config().numLayers();
-                var order = LayerProfile.loadOrDefault(model, layers);
+                var order = quality.order(model, layers);
                 int[] tokens = loaded.tokenizer().encode(text.text(), true);
                 try (var bar = Progress.bar("quality", CompareQuality.evaluations(layers), "ppl")) {
                     measured = CompareQuality.measure(backend.runner(loaded), variants, tokens, loaded.config().contextLength() - 1,

@@ -1,6 +1,8 @@
 package dev.morphserve.cli;
 
 import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.morph.LayerProfile;
+import dev.morphserve.morph.SwapOrder;
 import dev.morphserve.study.AgreementSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +34,10 @@ final class QualityOptions {
     @Mixin
     AgreementOptions agreementOptions;
 
+    @Option(names = "--quality-profile", paramLabel = "FILE", description = "LIS profile of the quality model (its swap order);"
+            + " default: beside the quality model, else front-to-back. stories260K's ships in docs/results/swap-quality-alg1/.")
+    Path profile;
+
     @Option(names = "--no-quality", description = "Skip the quality measurement.")
     boolean skip;
 
@@ -53,9 +59,18 @@ final class QualityOptions {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--quality-file " + file + " not found: give the evaluation text, or --no-quality");
         }
+        if (profile != null && !Files.isRegularFile(profile)) {
+            throw new IllegalArgumentException("--quality-profile " + profile + " not found");
+        }
         if (chars < 1000) {
             throw new IllegalArgumentException("--quality-chars must be at least 1000, got " + chars);
         }
+    }
+
+    /** The quality model's swap order: the given profile's, else the one beside the model (or front-to-back). */
+    SwapOrder order(Path qualityModel, int layers) throws java.io.IOException {
+        return profile != null ? new SwapOrder(LayerProfile.read(profile).swapOrder(), true, "LIS profile " + profile.getFileName())
+                : LayerProfile.loadOrDefault(qualityModel, layers);
     }
 
     Path modelOr(Path servedModel) {

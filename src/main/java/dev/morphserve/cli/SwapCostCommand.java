@@ -48,13 +48,14 @@ final class SwapCostCommand implements Callable<Integer> {
             BlockPool pool = new BlockPool(layout, account.initialKvBlocks(), backend.kvStorage());
             var result = SwapCostBench.run(backend.runner(model.config(), runtime.table()), model.tokenizer().vocabulary(), pool, swapper,
                     events, numLayers, streams, System.err::println);
-            System.out.printf("| %s | streams | normal step p50 (ms) | max step starting a copy (ms) | max step during a copy (ms) "
-                    + "| max step after a switch (ms) | swap-down latency mean / max (ms) | swap-up latency mean / max (ms) "
+            System.out.printf("| %s | streams | normal step p50 (ms) | step starting a copy, p50 / max (ms) | step during a copy, p50 / max (ms) "
+                    + "| step after a switch, p50 / max (ms) | swap-down latency mean / max (ms) | swap-up latency mean / max (ms) "
                     + "| copy per layer down / up, mean (ms) |%n", model.file().path().getFileName());
             System.out.println("|---|---|---|---|---|---|---|---|---|");
-            System.out.printf("| %s -> %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f / %.1f | %.1f / %.1f | %.2f / %.2f |%n",
-                    model.weights().layer(0).wq().type(), levels, streams, result.medianNormalStepMs(), result.maxStepMs(Work.START),
-                    result.maxStepMs(Work.COPYING), result.maxStepMs(Work.SWITCH), result.meanLatencyMs(MorphAction.SWAP_DOWN),
+            System.out.printf("| %s -> %s | %d | %.2f | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.1f / %.1f | %.1f / %.1f | %.2f / %.2f |%n",
+                    model.weights().layer(0).wq().type(), levels, streams, result.medianNormalStepMs(), result.medianStepMs(Work.START),
+                    result.maxStepMs(Work.START), result.medianStepMs(Work.COPYING), result.maxStepMs(Work.COPYING),
+                    result.medianStepMs(Work.SWITCH), result.maxStepMs(Work.SWITCH), result.meanLatencyMs(MorphAction.SWAP_DOWN),
                     result.maxLatencyMs(MorphAction.SWAP_DOWN), result.meanLatencyMs(MorphAction.SWAP_UP), result.maxLatencyMs(MorphAction.SWAP_UP),
                     result.meanCopyMs(MorphAction.SWAP_DOWN), result.meanCopyMs(MorphAction.SWAP_UP));
             pool.close();
