@@ -42,11 +42,6 @@ public final class Halves {
         return v.lanewise(VectorOperators.LSHL, 13).and(0x8FFF_FFFF).reinterpretAsFloats();
     }
 
-    /** One half as a float scaled by 2^-112: the same bits as its lane of {@link #load}. */
-    public static float scaled(short h) {
-        return Float.intBitsToFloat((h << 13) & 0x8FFF_FFFF);
-    }
-
     /**
      * x rounded to the nearest half, saturating at +-65504 rather than overflowing to infinity
      * (which {@link #load} could not read back); NaN stays NaN.

@@ -29,11 +29,13 @@ import jdk.incubator.vector.VectorSpecies;
  * and depends only on this token's query and its own sequence's cache, never on the rest of the
  * batch: that is what keeps greedy outputs batch-invariant.
  *
- * <p>Elements are float32 or F16 ({@link KvType}). F16 elements are read as h * 2^-112
- * ({@link Halves}, no conversion instruction in the Vector API) and the other operand carries the
- * 2^112: fma(q[d] * 2^112, key * 2^-112, .) rounds the same real product as fma(q[d], key, .), so
- * the sums are those of float32 attention over the F16-rounded keys and values. A query with some
- * |q[d]| >= 2^16 (or NaN), whose scaled value would overflow, takes a scalar path instead.
+ * <p>Elements are float32 or F16 ({@link KvType}). In vector lanes F16 elements are read as
+ * h * 2^-112 ({@link Halves}: the Vector API has no half-to-float lane conversion) and the other
+ * operand carries the 2^112: fma(q[d] * 2^112, key * 2^-112, .) rounds the same real product as
+ * fma(q[d], key, .); scalar loops convert with {@link Float#float16ToFloat}. So the sums are those of
+ * float32 attention over the F16-rounded keys and values, bit for bit. A query with some
+ * |q[d]| >= 2^16 (or NaN), whose scaled value would overflow, takes the scalar loop for all its
+ * scores. (A NaN element, never in a valid model, reads as a large finite value in lanes.)
  */
 final class Attention {
     private static final VectorSpecies<Float> F = Lanes.F;
@@ -46,8 +48,6 @@ final class Attention {
     private final boolean halves; // F16 elements
     private final int elementBytes;
     private final long rowBytes;
-    /** What the operand beside a cached element is multiplied by: 2^112 for F16's scaled reads. */
-    private final float elementScale;
     private final int groupSize;
     private final float scale;
 
@@ -57,7 +57,6 @@ final class Attention {
         this.halves = type == KvType.F16;
         this.elementBytes = type.bytes();
         this.rowBytes = (long) kvDim * elementBytes;
-        this.elementScale = halves ? Halves.BIAS_SCALE : 1f;
         this.groupSize = config.groupSize();
         this.scale = (float) (1.0 / Math.sqrt(headSize));
     }
@@ -72,31 +71,7 @@ final class Attention {
         int blockSize = cache.blockSize();
         long headBytes = (long) (head / groupSize) * headSize * elementBytes;
         int qBase = qOffset + head * headSize;
-        if (!halves || scalable(q, qBase, headSize)) {
-            int p = 0;
-            if (blockSize == F.length()) {
-                for (; p + 4 * blockSize <= position + 1; p += 4 * blockSize) {
-                    if (halves) {
-                        scores4Halves(q, qBase, table, cache, layer, headBytes * blockSize, p, scores);
-                    } else {
-                        scores4(q, qBase, table, cache, layer, headBytes * blockSize, p, scores);
-                    }
-                }
-            }
-            for (; p <= position; p += blockSize) {
-                int block = table.get(p / blockSize);
-                long base = cache.blockOffsetBytes(block) + headBytes * blockSize; // dim 0 of this KV head
-                int rows = Math.min(blockSize, position + 1 - p);
-                scores(q, qBase, cache.keys(layer, block), base, blockSize, rows, scores, p);
-            }
-        } else {
-            for (int p = 0; p <= position; p += blockSize) {
-                int block = table.get(p / blockSize);
-                long base = cache.blockOffsetBytes(block) + headBytes * blockSize;
-                int rows = Math.min(blockSize, position + 1 - p);
-                scalarScores(q, qBase, 1f, elementScale, cache.keys(layer, block), base, blockSize, 0, rows, scores, p);
-            }
-        }
+        computeScores(q, qBase, headBytes * blockSize, position, table, cache, layer, scores);
         float max = Float.NEGATIVE_INFINITY;
         for (int r = 0; r <= position; r++) {
             max = Math.max(max, scores[r]);
@@ -110,18 +85,42 @@ final class Attention {
             int rows = Math.min(blockSize, position + 1 - p);
             int d = 0;
             for (; d + 4 * F.length() <= headSize; d += 4 * F.length()) {
-                long at = base + (long) d * elementBytes;
-                if (halves) {
-                    accumulate4Halves(out, qBase + d, values, at, rows, scores, p, inverseSum);
-                } else {
-                    accumulate4(out, qBase + d, values, at, rows, scores, p, inverseSum);
-                }
+                accumulate4(out, qBase + d, values, base + (long) d * elementBytes, rows, scores, p, inverseSum);
             }
             if (d < headSize) { // dims past the last 4 vectors: position by position
                 for (int r = 0; r < rows; r++) {
-                    accumulate(out, qBase, d, values, base + r * rowBytes, scores[p + r] * inverseSum * elementScale);
+                    accumulate(out, qBase, d, values, base + r * rowBytes, scores[p + r] * inverseSum);
                 }
             }
+        }
+    }
+
+    /**
+     * scores[0 .. position] of the query head at qBase; {@code headOffset}: bytes from a block's start
+     * to its keys of this KV head (dim 0, position 0).
+     */
+    private void computeScores(float[] q, int qBase, long headOffset, int position, BlockTable table, KvCache cache,
+            int layer, float[] scores) {
+        int blockSize = cache.blockSize();
+        if (halves && !scalable(q, qBase, headSize)) {
+            for (int p = 0; p <= position; p += blockSize) {
+                int block = table.get(p / blockSize);
+                int rows = Math.min(blockSize, position + 1 - p);
+                scalarScores(q, qBase, cache.keys(layer, block), cache.blockOffsetBytes(block) + headOffset, blockSize, 0, rows,
+                        scores, p);
+            }
+            return;
+        }
+        int p = 0;
+        if (blockSize == F.length()) {
+            for (; p + 4 * blockSize <= position + 1; p += 4 * blockSize) {
+                scores4(q, qBase, table, cache, layer, headOffset, p, scores);
+            }
+        }
+        for (; p <= position; p += blockSize) {
+            int block = table.get(p / blockSize);
+            int rows = Math.min(blockSize, position + 1 - p);
+            scores(q, qBase, cache.keys(layer, block), cache.blockOffsetBytes(block) + headOffset, blockSize, rows, scores, p);
         }
     }
 
@@ -184,9 +183,9 @@ final class Attention {
         return ((long) d * blockSize + r) * elementBytes;
     }
 
-    /** The element at {@code at} as {@link #elementScale} expects it: a float, or an F16's h * 2^-112. */
+    /** The element at {@code at} as a float (the JIT converts a half in one instruction). */
     private float element(MemorySegment segment, long at) {
-        return halves ? Halves.scaled(segment.get(HALF_LE, at)) : segment.get(FLOAT_LE, at);
+        return halves ? Float.float16ToFloat(segment.get(HALF_LE, at)) : segment.get(FLOAT_LE, at);
     }
 
     /**
@@ -197,35 +196,27 @@ final class Attention {
             int at) {
         int r = 0;
         for (; r < rows && r + F.length() <= blockSize; r += F.length()) {
-            int lanes = Math.min(F.length(), rows - r);
-            long k = base + (long) r * elementBytes;
-            if (halves) {
-                scoreLanesHalves(q, qBase, keys, k, blockSize, out, at + r, lanes);
-            } else {
-                scoreLanes(q, qBase, keys, k, blockSize, out, at + r, lanes);
-            }
+            scoreLanes(q, qBase, keys, base + (long) r * elementBytes, blockSize, out, at + r, Math.min(F.length(), rows - r));
         }
-        scalarScores(q, qBase, elementScale, 1f, keys, base, blockSize, r, rows, out, at);
+        scalarScores(q, qBase, keys, base, blockSize, r, rows, out, at);
     }
 
     /** L positions' scores from their transposed keys at {@code k}; the first {@code lanes} go to out[at..]. */
     private void scoreLanes(float[] q, int qBase, MemorySegment keys, long k, int blockSize, float[] out, int at,
             int lanes) {
+        long stride = (long) blockSize * elementBytes; // from one key dim to the next
         FloatVector acc = FloatVector.zero(F);
-        for (int d = 0; d < headSize; d++, k += (long) blockSize * Float.BYTES) {
-            acc = FloatVector.broadcast(F, q[qBase + d]).fma(FloatVector.fromMemorySegment(F, keys, k, LE), acc);
+        if (halves) {
+            for (int d = 0; d < headSize; d++, k += stride) {
+                acc = FloatVector.broadcast(F, q[qBase + d] * Halves.BIAS_SCALE).fma(Halves.load(keys, k), acc);
+            }
+            intoScores(acc.mul(scale), out, at, lanes);
+        } else {
+            for (int d = 0; d < headSize; d++, k += stride) {
+                acc = FloatVector.broadcast(F, q[qBase + d]).fma(FloatVector.fromMemorySegment(F, keys, k, LE), acc);
+            }
+            intoScores(acc.mul(scale), out, at, lanes);
         }
-        intoScores(acc.mul(scale), out, at, lanes);
-    }
-
-    /** {@link #scoreLanes} over F16 keys. */
-    private void scoreLanesHalves(float[] q, int qBase, MemorySegment keys, long k, int blockSize, float[] out, int at,
-            int lanes) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int d = 0; d < headSize; d++, k += (long) blockSize * Short.BYTES) {
-            acc = FloatVector.broadcast(F, q[qBase + d] * Halves.BIAS_SCALE).fma(Halves.load(keys, k), acc);
-        }
-        intoScores(acc.mul(scale), out, at, lanes);
     }
 
     private static void intoScores(FloatVector v, float[] out, int at, int lanes) {
@@ -236,17 +227,13 @@ final class Attention {
         }
     }
 
-    /**
-     * scores[at + r] for positions r in [from, rows) one by one: fma(q[d] * qScale, element * keyScale, .)
-     * is the lanes' fma (qScale = {@link #elementScale}, keyScale = 1), or F16's scalar path for a
-     * query too large to scale (qScale = 1, keyScale = 2^112).
-     */
-    private void scalarScores(float[] q, int qBase, float qScale, float keyScale, MemorySegment keys, long base,
-            int blockSize, int from, int rows, float[] out, int at) {
+    /** scores[at + r] for positions r in [from, rows) one by one, with the lanes' fmas. */
+    private void scalarScores(float[] q, int qBase, MemorySegment keys, long base, int blockSize, int from, int rows,
+            float[] out, int at) {
         for (int r = from; r < rows; r++) {
             float acc = 0f;
             for (int d = 0; d < headSize; d++) {
-                acc = Math.fma(q[qBase + d] * qScale, element(keys, base + keyOffset(d, r, blockSize)) * keyScale, acc);
+                acc = Math.fma(q[qBase + d], element(keys, base + keyOffset(d, r, blockSize)), acc);
             }
             out[at + r] = acc * scale;
         }
@@ -255,7 +242,8 @@ final class Attention {
     /**
      * {@link #scores} of 4 whole blocks of L positions from p on, their fma chains interleaved: one
      * chain alone waited on the fma latency (prefill attention of 128 tokens took 13 % of the step).
-     * Each position gets the same fma sequence as in {@link #scores}.
+     * Each position gets the same fma sequence as in {@link #scores}. Each element type has its own
+     * loop and stores: no vector is merged across the branch.
      */
     private void scores4(float[] q, int qBase, BlockTable table, KvCache cache, int layer, long headOffset, int p,
             float[] out) {
@@ -272,107 +260,83 @@ final class Attention {
         long o1 = cache.blockOffsetBytes(b1) + headOffset;
         long o2 = cache.blockOffsetBytes(b2) + headOffset;
         long o3 = cache.blockOffsetBytes(b3) + headOffset;
-        long stride = (long) F.length() * Float.BYTES; // one key dim of the block's L positions
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int d = 0; d < headSize; d++) {
-            FloatVector qd = FloatVector.broadcast(F, q[qBase + d]);
-            long at = d * stride;
-            a0 = qd.fma(FloatVector.fromMemorySegment(F, k0, o0 + at, LE), a0);
-            a1 = qd.fma(FloatVector.fromMemorySegment(F, k1, o1 + at, LE), a1);
-            a2 = qd.fma(FloatVector.fromMemorySegment(F, k2, o2 + at, LE), a2);
-            a3 = qd.fma(FloatVector.fromMemorySegment(F, k3, o3 + at, LE), a3);
+        long stride = (long) F.length() * elementBytes; // one key dim of the block's L positions
+        int n = F.length();
+        if (halves) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int d = 0; d < headSize; d++) {
+                FloatVector qd = FloatVector.broadcast(F, q[qBase + d] * Halves.BIAS_SCALE);
+                long at = d * stride;
+                a0 = qd.fma(Halves.load(k0, o0 + at), a0);
+                a1 = qd.fma(Halves.load(k1, o1 + at), a1);
+                a2 = qd.fma(Halves.load(k2, o2 + at), a2);
+                a3 = qd.fma(Halves.load(k3, o3 + at), a3);
+            }
+            a0.mul(scale).intoArray(out, p);
+            a1.mul(scale).intoArray(out, p + n);
+            a2.mul(scale).intoArray(out, p + 2 * n);
+            a3.mul(scale).intoArray(out, p + 3 * n);
+        } else {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int d = 0; d < headSize; d++) {
+                FloatVector qd = FloatVector.broadcast(F, q[qBase + d]);
+                long at = d * stride;
+                a0 = qd.fma(FloatVector.fromMemorySegment(F, k0, o0 + at, LE), a0);
+                a1 = qd.fma(FloatVector.fromMemorySegment(F, k1, o1 + at, LE), a1);
+                a2 = qd.fma(FloatVector.fromMemorySegment(F, k2, o2 + at, LE), a2);
+                a3 = qd.fma(FloatVector.fromMemorySegment(F, k3, o3 + at, LE), a3);
+            }
+            a0.mul(scale).intoArray(out, p);
+            a1.mul(scale).intoArray(out, p + n);
+            a2.mul(scale).intoArray(out, p + 2 * n);
+            a3.mul(scale).intoArray(out, p + 3 * n);
         }
-        a0.mul(scale).intoArray(out, p);
-        a1.mul(scale).intoArray(out, p + F.length());
-        a2.mul(scale).intoArray(out, p + 2 * F.length());
-        a3.mul(scale).intoArray(out, p + 3 * F.length());
-    }
-
-    /** {@link #scores4} over F16 keys. */
-    private void scores4Halves(float[] q, int qBase, BlockTable table, KvCache cache, int layer, long headOffset, int p,
-            float[] out) {
-        int b = p / F.length();
-        int b0 = table.get(b);
-        int b1 = table.get(b + 1);
-        int b2 = table.get(b + 2);
-        int b3 = table.get(b + 3);
-        MemorySegment k0 = cache.keys(layer, b0);
-        MemorySegment k1 = cache.keys(layer, b1);
-        MemorySegment k2 = cache.keys(layer, b2);
-        MemorySegment k3 = cache.keys(layer, b3);
-        long o0 = cache.blockOffsetBytes(b0) + headOffset;
-        long o1 = cache.blockOffsetBytes(b1) + headOffset;
-        long o2 = cache.blockOffsetBytes(b2) + headOffset;
-        long o3 = cache.blockOffsetBytes(b3) + headOffset;
-        long stride = (long) F.length() * Short.BYTES;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int d = 0; d < headSize; d++) {
-            FloatVector qd = FloatVector.broadcast(F, q[qBase + d] * Halves.BIAS_SCALE);
-            long at = d * stride;
-            a0 = qd.fma(Halves.load(k0, o0 + at), a0);
-            a1 = qd.fma(Halves.load(k1, o1 + at), a1);
-            a2 = qd.fma(Halves.load(k2, o2 + at), a2);
-            a3 = qd.fma(Halves.load(k3, o3 + at), a3);
-        }
-        a0.mul(scale).intoArray(out, p);
-        a1.mul(scale).intoArray(out, p + F.length());
-        a2.mul(scale).intoArray(out, p + 2 * F.length());
-        a3.mul(scale).intoArray(out, p + 3 * F.length());
     }
 
     /**
      * out[o .. o + 4L) = fma over the block's rows r in order of (value[r] * scores[p + r] * inverseSum),
      * in registers across the rows; per element the same sequence as {@link #accumulate}, which went
-     * through memory (a store-to-load chain) once per position.
+     * through memory (a store-to-load chain) once per position. F16 values take the weight times 2^112.
      */
     private void accumulate4(float[] out, int o, MemorySegment values, long at, int rows, float[] scores, int p,
             float inverseSum) {
         int n = F.length();
+        long vector = (long) n * elementBytes;
         FloatVector c0 = FloatVector.fromArray(F, out, o);
         FloatVector c1 = FloatVector.fromArray(F, out, o + n);
         FloatVector c2 = FloatVector.fromArray(F, out, o + 2 * n);
         FloatVector c3 = FloatVector.fromArray(F, out, o + 3 * n);
-        for (int r = 0; r < rows; r++, at += rowBytes) {
-            FloatVector w = FloatVector.broadcast(F, scores[p + r] * inverseSum);
-            c0 = FloatVector.fromMemorySegment(F, values, at, LE).fma(w, c0);
-            c1 = FloatVector.fromMemorySegment(F, values, at + (long) n * Float.BYTES, LE).fma(w, c1);
-            c2 = FloatVector.fromMemorySegment(F, values, at + 2L * n * Float.BYTES, LE).fma(w, c2);
-            c3 = FloatVector.fromMemorySegment(F, values, at + 3L * n * Float.BYTES, LE).fma(w, c3);
+        if (halves) {
+            for (int r = 0; r < rows; r++, at += rowBytes) {
+                FloatVector w = FloatVector.broadcast(F, scores[p + r] * inverseSum * Halves.BIAS_SCALE);
+                c0 = Halves.load(values, at).fma(w, c0);
+                c1 = Halves.load(values, at + vector).fma(w, c1);
+                c2 = Halves.load(values, at + 2 * vector).fma(w, c2);
+                c3 = Halves.load(values, at + 3 * vector).fma(w, c3);
+            }
+            c0.intoArray(out, o);
+            c1.intoArray(out, o + n);
+            c2.intoArray(out, o + 2 * n);
+            c3.intoArray(out, o + 3 * n);
+        } else {
+            for (int r = 0; r < rows; r++, at += rowBytes) {
+                FloatVector w = FloatVector.broadcast(F, scores[p + r] * inverseSum);
+                c0 = FloatVector.fromMemorySegment(F, values, at, LE).fma(w, c0);
+                c1 = FloatVector.fromMemorySegment(F, values, at + vector, LE).fma(w, c1);
+                c2 = FloatVector.fromMemorySegment(F, values, at + 2 * vector, LE).fma(w, c2);
+                c3 = FloatVector.fromMemorySegment(F, values, at + 3 * vector, LE).fma(w, c3);
+            }
+            c0.intoArray(out, o);
+            c1.intoArray(out, o + n);
+            c2.intoArray(out, o + 2 * n);
+            c3.intoArray(out, o + 3 * n);
         }
-        c0.intoArray(out, o);
-        c1.intoArray(out, o + n);
-        c2.intoArray(out, o + 2 * n);
-        c3.intoArray(out, o + 3 * n);
     }
 
-    /** {@link #accumulate4} over F16 values, the weight scaled by 2^112. */
-    private void accumulate4Halves(float[] out, int o, MemorySegment values, long at, int rows, float[] scores, int p,
-            float inverseSum) {
-        int n = F.length();
-        FloatVector c0 = FloatVector.fromArray(F, out, o);
-        FloatVector c1 = FloatVector.fromArray(F, out, o + n);
-        FloatVector c2 = FloatVector.fromArray(F, out, o + 2 * n);
-        FloatVector c3 = FloatVector.fromArray(F, out, o + 3 * n);
-        for (int r = 0; r < rows; r++, at += rowBytes) {
-            FloatVector w = FloatVector.broadcast(F, scores[p + r] * inverseSum * Halves.BIAS_SCALE);
-            c0 = Halves.load(values, at).fma(w, c0);
-            c1 = Halves.load(values, at + (long) n * Short.BYTES).fma(w, c1);
-            c2 = Halves.load(values, at + 2L * n * Short.BYTES).fma(w, c2);
-            c3 = Halves.load(values, at + 3L * n * Short.BYTES).fma(w, c3);
-        }
-        c0.intoArray(out, o);
-        c1.intoArray(out, o + n);
-        c2.intoArray(out, o + 2 * n);
-        c3.intoArray(out, o + 3 * n);
-    }
-
-    /**
-     * out[outOffset + i ..] for i from {@code from} to headSize (the dims {@link #accumulate4} left);
-     * {@code weight} already multiplied by {@link #elementScale}.
-     */
+    /** out[outOffset + i ..] for i from {@code from} to headSize (the dims {@link #accumulate4} left). */
     private void accumulate(float[] out, int outOffset, int from, MemorySegment values, long valueBytes, float weight) {
         int i = from;
-        FloatVector w = FloatVector.broadcast(F, weight);
+        FloatVector w = FloatVector.broadcast(F, halves ? weight * Halves.BIAS_SCALE : weight);
         if (halves) {
             for (; i <= headSize - F.length(); i += F.length()) {
                 FloatVector v = Halves.load(values, valueBytes + (long) i * Short.BYTES);
