@@ -105,7 +105,13 @@ public final class LayerSwapper implements StepHook {
 
     private MorphEvent begin(MorphCommand command, int layer, int toLevel, BlockPool pool) {
         int from = residency.level(layer);
-        residency.begin(layer, toLevel);
+        try {
+            residency.begin(layer, toLevel);
+        } catch (RuntimeException cannotCopy) {
+            // e.g. the device refused the allocation: a refusal, never a failure of the running requests
+            return refuse(command, layer, "cannot start copying the " + residency.tier().type(layer, toLevel) + " variant in: "
+                    + cannotCopy.getMessage(), pool);
+        }
         moving.put(layer, command);
         // Commands run before this boundary's beforeStep: the switch comes at a later boundary, never the one the copy began in.
         startedAtBoundary.put(layer, boundaries + 1);

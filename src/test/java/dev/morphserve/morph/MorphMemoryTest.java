@@ -75,6 +75,35 @@ class MorphMemoryTest {
         }
     }
 
+    @Test
+    void aCopyThatCannotStartIsRefusedAndChangesNothing() throws Exception {
+        try (LoadedModel model = MorphTestModels.tiny(tmp);
+                CpuBackend backend = CpuBackend.create(1, KernelKind.VECTOR, KvType.F16);
+                HostTier tier = HostTier.build(model.weights(), PrecisionLevels.parse("Q4_0"), v -> backend.hostTier(backend.prepare(v)))) {
+            // The base uploads succeed; the Q4_0 one fails the way a full device refuses an allocation.
+            LayerResidency residency = LayerResidency.allBase(tier, v -> {
+                if (v == tier.variant(0, 1)) {
+                    throw new IllegalStateException("cannot allocate 0.1 MB on the device");
+                }
+                return backend.upload(v);
+            });
+            KvLayout layout = backend.kvLayout(model.config(), 16);
+            MemoryAccount account = MemoryAccount.split(OptionalLong.empty(), 0, residency.residentBytes(), 0, 0,
+                    tier.largestStepDownBytes(), layout, 16, 128, residency);
+            LayerSwapper swapper = new LayerSwapper(backend.tableWithLayers(model, residency.residentLayers()), residency, account, events::add);
+            try (BlockPool pool = new BlockPool(layout, account.initialKvBlocks())) {
+                MorphEvent refused = swapper.apply(new MorphCommand.SwapDown(1, 0, MorphCommand.Origin.MANUAL, System.nanoTime(), "test"),
+                        boundary(pool));
+                assertThat(refused.outcome()).isEqualTo(MorphOutcome.REFUSED);
+                assertThat(refused.detail()).contains("cannot allocate 0.1 MB");
+                assertThat(residency.level(0)).isZero();
+                assertThat(residency.isMoving(0)).isFalse();
+            } finally {
+                residency.close();
+            }
+        }
+    }
+
     /** Starts the command at a boundary, then runs boundaries until the copy is switched in; returns its final event. */
     private MorphEvent run(LayerSwapper swapper, StepBoundary boundary, MorphCommand command) throws InterruptedException {
         MorphEvent first = swapper.apply(command, boundary);

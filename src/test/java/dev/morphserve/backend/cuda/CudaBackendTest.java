@@ -146,47 +146,39 @@ class CudaBackendTest {
 
     @Test
     void aMorphCycleBetweenStepsKeepsTheSequenceAndFreesTheDeviceCopies() throws Exception {
-        // A model of its own: the device copies of its tensors belong to this test's runner alone.
         // The CPU runs the swapped layers as the Q4_0 weights dequantized to F32: its own Q4_0 kernels
         // quantize activations to 8 bits (ggml's Q4_0 x Q8_0 product), the GPU's multiply float
         // activations, and this way both compute the same product.
-        try (LoadedModel model = ModelLoader.load(SharedData.storiesGguf(), STORIES_CONTEXT);
-                LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0);
-                Arena arena = Arena.ofShared()) {
-            Managed managed = Managed.of(model);
-            WeightsTable gpuTable = managed.gpuTable();
-            WeightsTable cpuTable = managed.cpuTable();
-            ModelRunner onGpu = managed.onGpu();
-            ModelRunner onCpu = managed.onCpu();
+        try (Managed m = Managed.open()) {
             int[] swapped = {1, 3};
             long baseBytes = 0;
             long lowBytes = 0;
             for (int l : swapped) {
-                baseBytes += model.weights().layer(l).matrixBytes();
-                lowBytes += variants.low(l).matrixBytes();
+                baseBytes += m.model().weights().layer(l).matrixBytes();
+                lowBytes += m.variants().low(l).matrixBytes();
             }
             int[] text = SharedData.ints(SharedData.golden().get("greedy").get(0).get("token_ids"));
-            try (SequenceKv gpuKv = onGpu.sequenceKv(64); SequenceKv cpuKv = onCpu.sequenceKv(64)) {
+            try (SequenceKv gpuKv = m.onGpu().sequenceKv(64); SequenceKv cpuKv = m.onCpu().sequenceKv(64)) {
                 long resident = 0;
                 for (int p = 0; p < 48; p++) {
                     if (p == 16) { // swap two layers down between two steps
                         resident = cuda.residentWeightBytes();
                         for (int l : swapped) {
-                            gpuTable.replaceLayer(l, onGpu.prepare(variants.low(l)));
-                            cpuTable.replaceLayer(l, onCpu.prepare(variants.low(l).mapMatrices(t -> TensorConverter.convert(t, GgmlType.F32, arena))));
+                            m.gpuTable().replaceLayer(l, m.onGpu().prepare(m.variants().low(l)));
+                            m.cpuTable().replaceLayer(l, m.onCpu().prepare(m.variants().low(l).mapMatrices(t -> TensorConverter.convert(t, GgmlType.F32, m.arena()))));
                         }
                     }
                     if (p == 32) { // and back up
                         assertThat(cuda.residentWeightBytes()).as("the base copies went, the Q4_0 ones came")
                                 .isEqualTo(resident - baseBytes + lowBytes);
                         for (int l : swapped) {
-                            gpuTable.replaceLayer(l, onGpu.prepare(model.weights().layer(l)));
-                            cpuTable.replaceLayer(l, onCpu.prepare(model.weights().layer(l)));
+                            m.gpuTable().replaceLayer(l, m.onGpu().prepare(m.model().weights().layer(l)));
+                            m.cpuTable().replaceLayer(l, m.onCpu().prepare(m.model().weights().layer(l)));
                         }
                     }
                     int[] token = {text[p]};
-                    float[] gpuLogits = onGpu.forward(ForwardBatch.ofSequence(token, p, gpuKv.table(), false), gpuKv.cache());
-                    float[] cpuLogits = onCpu.forward(ForwardBatch.ofSequence(token, p, cpuKv.table(), false), cpuKv.cache());
+                    float[] gpuLogits = m.onGpu().forward(ForwardBatch.ofSequence(token, p, gpuKv.table(), false), gpuKv.cache());
+                    float[] cpuLogits = m.onCpu().forward(ForwardBatch.ofSequence(token, p, cpuKv.table(), false), cpuKv.cache());
                     assertClose(gpuLogits, cpuLogits, "step " + p);
                 }
                 assertThat(cuda.residentWeightBytes()).as("back to the base copies").isEqualTo(resident);
@@ -196,22 +188,15 @@ class CudaBackendTest {
 
     @Test
     void aSwapCopiesThePinnedVariantOnTheCopyStreamAndTheRunnerFindsItAfterTheSwitch() throws Exception {
-        try (LoadedModel model = ModelLoader.load(SharedData.storiesGguf(), STORIES_CONTEXT);
-                LayerVariants variants = LayerVariants.quantize(model.weights(), GgmlType.Q4_0);
-                Arena arena = Arena.ofShared()) {
-            Managed managed = Managed.of(model);
-            WeightsTable gpuTable = managed.gpuTable();
-            WeightsTable cpuTable = managed.cpuTable();
-            ModelRunner onGpu = managed.onGpu();
-            ModelRunner onCpu = managed.onCpu();
+        try (Managed m = Managed.open()) {
             int[] text = SharedData.ints(SharedData.golden().get("greedy").get(0).get("token_ids"));
-            try (SequenceKv gpuKv = onGpu.sequenceKv(64); SequenceKv cpuKv = onCpu.sequenceKv(64)) {
+            try (SequenceKv gpuKv = m.onGpu().sequenceKv(64); SequenceKv cpuKv = m.onCpu().sequenceKv(64)) {
                 long resident = 0;
                 LayerUpload upload = null;
                 for (int p = 0; p < 24; p++) {
                     if (p == 4) { // the copy starts; steps go on with the base layer
                         resident = cuda.residentWeightBytes();
-                        upload = cuda.upload(cuda.hostTier(cuda.prepare(variants.low(2))));
+                        upload = cuda.upload(cuda.hostTier(cuda.prepare(m.variants().low(2))));
                     }
                     if (p == 12) { // the first boundary after the copy: switch
                         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -220,19 +205,19 @@ class CudaBackendTest {
                         }
                         assertThat(upload.isDone()).as("the copy finished").isTrue();
                         assertThat(cuda.residentWeightBytes()).as("the Q4_0 copy is resident beside the base")
-                                .isEqualTo(resident + variants.low(2).matrixBytes());
-                        gpuTable.replaceLayer(2, upload.weights());
-                        cpuTable.replaceLayer(2, onCpu.prepare(variants.low(2).mapMatrices(t -> TensorConverter.convert(t, GgmlType.F32, arena))));
+                                .isEqualTo(resident + m.variants().low(2).matrixBytes());
+                        m.gpuTable().replaceLayer(2, upload.weights());
+                        m.cpuTable().replaceLayer(2, m.onCpu().prepare(m.variants().low(2).mapMatrices(t -> TensorConverter.convert(t, GgmlType.F32, m.arena()))));
                     }
                     int[] token = {text[p]};
-                    float[] gpuLogits = onGpu.forward(ForwardBatch.ofSequence(token, p, gpuKv.table(), false), gpuKv.cache());
-                    float[] cpuLogits = onCpu.forward(ForwardBatch.ofSequence(token, p, cpuKv.table(), false), cpuKv.cache());
+                    float[] gpuLogits = m.onGpu().forward(ForwardBatch.ofSequence(token, p, gpuKv.table(), false), gpuKv.cache());
+                    float[] cpuLogits = m.onCpu().forward(ForwardBatch.ofSequence(token, p, cpuKv.table(), false), cpuKv.cache());
                     assertClose(gpuLogits, cpuLogits, "step " + p);
                 }
-                assertThat(cuda.residentWeightBytes()).as("the runner let the base copy go").isEqualTo(resident - model.weights().layer(2).matrixBytes()
-                        + variants.low(2).matrixBytes());
-                gpuTable.replaceLayer(2, model.weights().layer(2));
-                onGpu.forward(ForwardBatch.ofSequence(new int[] {text[24]}, 24, gpuKv.table(), false), gpuKv.cache());
+                assertThat(cuda.residentWeightBytes()).as("the runner let the base copy go").isEqualTo(resident - m.model().weights().layer(2).matrixBytes()
+                        + m.variants().low(2).matrixBytes());
+                m.gpuTable().replaceLayer(2, m.model().weights().layer(2));
+                m.onGpu().forward(ForwardBatch.ofSequence(new int[] {text[24]}, 24, gpuKv.table(), false), gpuKv.cache());
                 upload.close();
                 assertThat(cuda.residentWeightBytes()).as("closing the upload freed the Q4_0 copy").isEqualTo(resident);
             }
@@ -285,16 +270,30 @@ class CudaBackendTest {
                 .hasMessageContaining("MB free of");
     }
 
-    /** Tables whose layers a test replaces, on both backends, starting from the model's own layers. */
-    private record Managed(WeightsTable gpuTable, WeightsTable cpuTable, ModelRunner onGpu, ModelRunner onCpu) {
-        static Managed of(LoadedModel model) {
+    /**
+     * A model of the test's own (the device copies of its tensors belong to its runners alone), its
+     * Q4_0 variants, and tables whose layers the test replaces on both backends, starting from the
+     * model's own layers.
+     */
+    private record Managed(LoadedModel model, LayerVariants variants, Arena arena, WeightsTable gpuTable, WeightsTable cpuTable,
+            ModelRunner onGpu, ModelRunner onCpu) implements AutoCloseable {
+        static Managed open() throws Exception {
+            LoadedModel model = ModelLoader.load(SharedData.storiesGguf(), STORIES_CONTEXT);
             LayerWeights[] layers = new LayerWeights[model.config().numLayers()];
             for (int l = 0; l < layers.length; l++) {
                 layers[l] = model.weights().layer(l);
             }
             WeightsTable gpuTable = cuda.tableWithLayers(model, layers);
             WeightsTable cpuTable = cpu.tableWithLayers(model, layers);
-            return new Managed(gpuTable, cpuTable, cuda.runner(model.config(), gpuTable), cpu.runner(model.config(), cpuTable));
+            return new Managed(model, LayerVariants.quantize(model.weights(), GgmlType.Q4_0), Arena.ofShared(), gpuTable, cpuTable,
+                    cuda.runner(model.config(), gpuTable), cpu.runner(model.config(), cpuTable));
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+            variants.close();
+            model.close();
         }
     }
 
