@@ -87,10 +87,14 @@ final class Attention {
             for (; d + 4 * F.length() <= headSize; d += 4 * F.length()) {
                 accumulate4(out, qBase + d, values, base + (long) d * elementBytes, rows, scores, p, inverseSum);
             }
-            if (d < headSize) { // dims past the last 4 vectors: position by position
+            if (d + F.length() <= headSize) { // whole vectors past the last 4: position by position
                 for (int r = 0; r < rows; r++) {
                     accumulate(out, qBase, d, values, base + r * rowBytes, scores[p + r] * inverseSum);
                 }
+                d = headSize - (headSize - d) % F.length();
+            }
+            if (d < headSize) {
+                accumulateTail(out, qBase, d, values, base, rows, scores, p, inverseSum);
             }
         }
     }
@@ -333,23 +337,45 @@ final class Attention {
         }
     }
 
-    /** out[outOffset + i ..] for i from {@code from} to headSize (the dims {@link #accumulate4} left). */
+    /**
+     * out[outOffset + i ..] += value row * weight for the whole vectors of dims from {@code from} on
+     * (those {@link #accumulate4} left).
+     */
     private void accumulate(float[] out, int outOffset, int from, MemorySegment values, long valueBytes, float weight) {
-        int i = from;
         FloatVector w = FloatVector.broadcast(F, halves ? weight * Halves.BIAS_SCALE : weight);
         if (halves) {
-            for (; i <= headSize - F.length(); i += F.length()) {
+            for (int i = from; i <= headSize - F.length(); i += F.length()) {
                 FloatVector v = Halves.load(values, valueBytes + (long) i * Short.BYTES);
                 v.fma(w, FloatVector.fromArray(F, out, outOffset + i)).intoArray(out, outOffset + i);
             }
         } else {
-            for (; i <= headSize - F.length(); i += F.length()) {
+            for (int i = from; i <= headSize - F.length(); i += F.length()) {
                 FloatVector v = FloatVector.fromMemorySegment(F, values, valueBytes + (long) i * Float.BYTES, LE);
                 v.fma(w, FloatVector.fromArray(F, out, outOffset + i)).intoArray(out, outOffset + i);
             }
         }
-        for (; i < headSize; i++) {
-            out[outOffset + i] += weight * element(values, valueBytes + (long) i * elementBytes);
+    }
+
+    /**
+     * out[outOffset + i] += value[r][i] * weight[r] over the block's rows r in order, for the dims i
+     * from {@code from} on that fill no vector (all of them when headSize < L, as in stories260K):
+     * dim by dim, the sum kept in a register across the rows rather than stored once per position.
+     */
+    private void accumulateTail(float[] out, int outOffset, int from, MemorySegment values, long base, int rows,
+            float[] scores, int p, float inverseSum) {
+        for (int i = from; i < headSize; i++) {
+            float acc = out[outOffset + i];
+            long at = base + (long) i * elementBytes;
+            if (halves) {
+                for (int r = 0; r < rows; r++, at += rowBytes) {
+                    acc += scores[p + r] * inverseSum * Float.float16ToFloat(values.get(HALF_LE, at));
+                }
+            } else {
+                for (int r = 0; r < rows; r++, at += rowBytes) {
+                    acc += scores[p + r] * inverseSum * values.get(FLOAT_LE, at);
+                }
+            }
+            out[outOffset + i] = acc;
         }
     }
 }
