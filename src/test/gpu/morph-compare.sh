@@ -25,7 +25,7 @@ log "serve (budget ${COMPARE_BUDGET:-24G}, backend $BACKEND)"
 "${JAVA[@]}" -Dmorphserve.memory.budget="${COMPARE_BUDGET:-24G}" -Dmorphserve.morph.mode=off \
   -jar "$APP/quarkus-run.jar" serve --backend "$BACKEND" --model "$MODEL" --port $PORT > "$OUT/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 240); do (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 1; done
+for _ in $(seq 1 240); do (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; kill -0 $server 2>/dev/null || break; sleep 1; done
 log "server up (or gave up waiting): $(grep -E 'KV cache|morphing ready|backend:' "$OUT/server.log" | tr '\n' ' ' | cut -c1-600)"
 
 left=$(( 470 - ($(date +%s) - start) ))
