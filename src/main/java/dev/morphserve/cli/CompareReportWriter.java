@@ -2,13 +2,13 @@ package dev.morphserve.cli;
 
 import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.backend.KernelKind;
-import dev.morphserve.kvcache.KvType;
 import dev.morphserve.bench.CompareConfig;
 import dev.morphserve.bench.CompareQuality;
 import dev.morphserve.bench.ComparePlots;
 import dev.morphserve.bench.CompareReport;
 import dev.morphserve.bench.CompareRun;
 import dev.morphserve.bench.MorphTimelinePlot;
+import dev.morphserve.kvcache.KvType;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelLoader;
 import dev.morphserve.morph.LayerVariants;
