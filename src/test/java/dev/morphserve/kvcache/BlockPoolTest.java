@@ -3,6 +3,7 @@ package dev.morphserve.kvcache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.HashSet;
 import java.util.List;
@@ -16,42 +17,50 @@ class BlockPoolTest {
         return new KvLayout(2, 4, 3, type); // 2 layers, 4 tokens per block, kvDim 3
     }
 
+    /** What a test does with one K/V element pair of a block: where it is and the value that names it. */
+    private interface ElementVisitor {
+        void visit(MemorySegment keys, MemorySegment values, long at, int value);
+    }
+
+    /** Visits every K and V element of a block; {@code value} names (tag, layer, element). */
+    private static void forEachElement(BlockPool pool, int block, int tag, ElementVisitor visitor) {
+        KvLayout layout = pool.layout();
+        for (int layer = 0; layer < layout.numLayers(); layer++) {
+            for (int i = 0; i < layout.blockSize() * layout.kvDim(); i++) {
+                long at = pool.blockOffsetBytes(block) + (long) i * layout.elementBytes();
+                visitor.visit(pool.keys(layer, block), pool.values(layer, block), at, tag + layer * 1000 + i);
+            }
+        }
+    }
+
     /**
      * Writes a value that names (layer, block, row, column) into every K and V element of a block,
      * as a float or a short: the pool moves bytes and never reads them.
      */
     private static void stamp(BlockPool pool, int block, int tag) {
-        KvLayout layout = pool.layout();
-        for (int layer = 0; layer < layout.numLayers(); layer++) {
-            for (int i = 0; i < layout.blockSize() * layout.kvDim(); i++) {
-                long at = pool.blockOffsetBytes(block) + (long) i * layout.elementBytes();
-                int value = tag + layer * 1000 + i;
-                if (layout.type() == KvType.F32) {
-                    pool.keys(layer, block).set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, value);
-                    pool.values(layer, block).set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, -value);
-                } else {
-                    pool.keys(layer, block).set(ValueLayout.JAVA_SHORT_UNALIGNED, at, (short) value);
-                    pool.values(layer, block).set(ValueLayout.JAVA_SHORT_UNALIGNED, at, (short) -value);
-                }
+        boolean f32 = pool.layout().type() == KvType.F32;
+        forEachElement(pool, block, tag, (keys, values, at, value) -> {
+            if (f32) {
+                keys.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, value);
+                values.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, -value);
+            } else {
+                keys.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, (short) value);
+                values.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, (short) -value);
             }
-        }
+        });
     }
 
     private static void assertStamp(BlockPool pool, int block, int tag) {
-        KvLayout layout = pool.layout();
-        for (int layer = 0; layer < layout.numLayers(); layer++) {
-            for (int i = 0; i < layout.blockSize() * layout.kvDim(); i++) {
-                long at = pool.blockOffsetBytes(block) + (long) i * layout.elementBytes();
-                int value = tag + layer * 1000 + i;
-                if (layout.type() == KvType.F32) {
-                    assertThat(pool.keys(layer, block).get(ValueLayout.JAVA_FLOAT_UNALIGNED, at)).isEqualTo(value);
-                    assertThat(pool.values(layer, block).get(ValueLayout.JAVA_FLOAT_UNALIGNED, at)).isEqualTo(-value);
-                } else {
-                    assertThat(pool.keys(layer, block).get(ValueLayout.JAVA_SHORT_UNALIGNED, at)).isEqualTo((short) value);
-                    assertThat(pool.values(layer, block).get(ValueLayout.JAVA_SHORT_UNALIGNED, at)).isEqualTo((short) -value);
-                }
+        boolean f32 = pool.layout().type() == KvType.F32;
+        forEachElement(pool, block, tag, (keys, values, at, value) -> {
+            if (f32) {
+                assertThat(keys.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at)).isEqualTo(value);
+                assertThat(values.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at)).isEqualTo(-value);
+            } else {
+                assertThat(keys.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)).isEqualTo((short) value);
+                assertThat(values.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)).isEqualTo((short) -value);
             }
-        }
+        });
     }
 
     private static void assertAccounting(BlockPool pool, List<BlockTable> tables) {
