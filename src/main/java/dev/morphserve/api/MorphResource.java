@@ -101,7 +101,7 @@ public class MorphResource {
         if (action == MorphAction.KV_SHRINK) {
             return new MorphCommand.ShrinkKv(id, origin, now, "manual");
         }
-        int numLayers = morph.state().layers().size();
+        int numLayers = morph.numLayers();
         if (request.layer() == null || request.layer() < 0 || (numLayers > 0 && request.layer() >= numLayers)) {
             throw ApiException.badRequest("layer", numLayers == 0 ? "\"layer\" is required (morphing is not available on this server)"
                     : "layer must be between 0 and " + (numLayers - 1));

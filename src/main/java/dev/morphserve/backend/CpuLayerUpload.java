@@ -59,10 +59,7 @@ final class CpuLayerUpload implements LayerUpload {
 
     @Override
     public void close() {
-        copy.cancel(false);
-        copy.handle((w, e) -> {
-            arena.close(); // after the copier let go of it
-            return null;
-        });
+        // Freed once the copier is done with it: closing a shared arena under a running copy would fail the copy midway.
+        copy.whenComplete((weights, failure) -> arena.close());
     }
 }

@@ -45,7 +45,7 @@ final class SwapCostCommand implements Callable<Integer> {
             MemoryAccount account = MemoryAccount.split(OptionalLong.empty(), 0, layerBytes, 0, 0, runtime.tier().largestStepDownBytes(),
                     layout, context, context * streams, runtime.residency());
             LayerSwapper swapper = runtime.swapper(account, events::add);
-            BlockPool pool = new BlockPool(layout, account.initialKvBlocks(), backend.kvStorage());
+            BlockPool pool = new BlockPool(layout, account.initialKvBlocks(), backend.kvStorage()); // the bench's engine closes it
             var result = SwapCostBench.run(backend.runner(model.config(), runtime.table()), model.tokenizer().vocabulary(), pool, swapper,
                     events, numLayers, streams, System.err::println);
             System.out.printf("| %s | streams | normal step p50 (ms) | step starting a copy, p50 / max (ms) | step during a copy, p50 / max (ms) "
@@ -58,7 +58,6 @@ final class SwapCostCommand implements Callable<Integer> {
                     result.medianStepMs(Work.SWITCH), result.maxStepMs(Work.SWITCH), result.meanLatencyMs(MorphAction.SWAP_DOWN),
                     result.maxLatencyMs(MorphAction.SWAP_DOWN), result.meanLatencyMs(MorphAction.SWAP_UP), result.maxLatencyMs(MorphAction.SWAP_UP),
                     result.meanCopyMs(MorphAction.SWAP_DOWN), result.meanCopyMs(MorphAction.SWAP_UP));
-            pool.close();
             return 0;
         }
     }

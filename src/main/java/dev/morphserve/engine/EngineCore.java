@@ -86,7 +86,8 @@ final class EngineCore {
                 r.appendOutput(next, swappedLayers);
             }
             if (r.numOutputTokens() == 1) {
-                ttft.record(System.nanoTime() - r.arrivalNanos, System.nanoTime());
+                long now = System.nanoTime();
+                ttft.record(now - r.arrivalNanos, now);
             }
             if (reason != null) {
                 scheduler.remove(r);
@@ -94,7 +95,8 @@ final class EngineCore {
             }
         }
         if (decoding) {
-            stepTime.record(System.nanoTime() - start, System.nanoTime());
+            long now = System.nanoTime();
+            stepTime.record(now - start, now);
         }
         return true;
     }

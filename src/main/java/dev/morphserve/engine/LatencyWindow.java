@@ -15,6 +15,10 @@ final class LatencyWindow {
     private final long[] at = new long[CAPACITY];
     private int next;
     private int size;
+    private long p90;
+    private long p90AtNanos = Long.MIN_VALUE / 2; // stats go out after every step: sort at most every REFRESH_NANOS
+
+    static final long REFRESH_NANOS = 100_000_000L;
 
     void record(long valueNanos, long nowNanos) {
         values[next] = valueNanos;
@@ -23,8 +27,16 @@ final class LatencyWindow {
         size = Math.min(CAPACITY, size + 1);
     }
 
-    /** The 90th percentile of the recent samples (nearest rank), 0 when there are none. */
+    /** The 90th percentile of the recent samples (nearest rank), 0 when there are none; at most 100 ms old. */
     long p90(long nowNanos) {
+        if (nowNanos - p90AtNanos >= REFRESH_NANOS) {
+            p90 = computeP90(nowNanos);
+            p90AtNanos = nowNanos;
+        }
+        return p90;
+    }
+
+    private long computeP90(long nowNanos) {
         long[] recent = new long[size];
         int n = 0;
         for (int i = 0; i < size; i++) {

@@ -60,7 +60,7 @@ public class MorphMetrics {
 
     private void part(String part, ToDoubleFunction<MemoryBudget> value) {
         Gauge.builder("morphserve_memory_bytes", morph, m -> {
-            MemoryBudget budget = m.state().budget();
+            MemoryBudget budget = m.budget();
             return budget == null ? 0 : value.applyAsDouble(budget);
         }).tag("part", part).description("The memory budget and its parts").register(registry);
     }

@@ -68,6 +68,11 @@ public final class LayerResidency implements AutoCloseable {
         return levels[layer];
     }
 
+    /** Every layer's level now (a copy). */
+    public int[] levels() {
+        return levels.clone();
+    }
+
     public GgmlType type(int layer) {
         return tier.type(layer, levels[layer]);
     }

@@ -6,6 +6,7 @@ import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.model.WeightsTable;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -22,18 +23,22 @@ import java.util.function.Consumer;
  * </pre>
  */
 public final class LayerSwapper implements StepHook {
+    private static final long IDLE_COUNT_INTERVAL_NANOS = 100_000_000L;
     private final WeightsTable table;
     private final LayerResidency residency;
     private final MemoryAccount memory;
     private final KvResizer resizer = new KvResizer();
     private final Consumer<MorphEvent> events;
-    private final Map<Integer, MorphCommand> moving = new HashMap<>();
-    private final Map<Integer, Long> startedAtBoundary = new HashMap<>();
+    private final Map<Integer, Moving> moving = new HashMap<>();
     private long boundaries; // beforeStep calls so far
+    private long idleCountedAtNanos;
     private volatile int numSwapped;
     private volatile int idleGrownChunks;
     private volatile int[] levels; // snapshot for other threads
-    private volatile java.util.Set<Integer> movingLayers = java.util.Set.of();
+    private volatile Set<Integer> movingLayers = Set.of();
+
+    /** A layer whose copy is under way: the command it serves and the boundary the copy began in. */
+    private record Moving(MorphCommand command, long startedAtBoundary) {}
 
     public LayerSwapper(WeightsTable table, LayerResidency residency, MemoryAccount memory, Consumer<MorphEvent> events) {
         this.table = table;
@@ -112,10 +117,9 @@ public final class LayerSwapper implements StepHook {
             return refuse(command, layer, "cannot start copying the " + residency.tier().type(layer, toLevel) + " variant in: "
                     + cannotCopy.getMessage(), pool);
         }
-        moving.put(layer, command);
         // Commands run before this boundary's beforeStep: the switch comes at a later boundary, never the one the copy began in.
-        startedAtBoundary.put(layer, boundaries + 1);
-        movingLayers = java.util.Set.copyOf(moving.keySet());
+        moving.put(layer, new Moving(command, boundaries + 1));
+        movingLayers = Set.copyOf(moving.keySet());
         return publish(command, command.action(), MorphOutcome.ACCEPTED, layer, from, "copying the %s variant in (%.1f MB)"
                 .formatted(residency.tier().type(layer, toLevel), residency.tier().bytes(layer, toLevel) / 1e6), 0, 0, pool);
     }
@@ -125,20 +129,23 @@ public final class LayerSwapper implements StepHook {
     public void beforeStep(StepBoundary boundary) {
         boundaries++;
         BlockPool pool = boundary.pool();
-        idleGrownChunks = pool.numChunks() == 1 ? 0 : KvResizer.idleGrown(boundary).size();
+        long now = System.nanoTime();
+        if (now - idleCountedAtNanos >= IDLE_COUNT_INTERVAL_NANOS) { // only the controller reads it, a few times a second
+            idleCountedAtNanos = now;
+            idleGrownChunks = pool.numChunks() == 1 ? 0 : KvResizer.idleGrown(boundary).size();
+        }
         if (moving.isEmpty()) {
             return;
         }
         for (var it = moving.entrySet().iterator(); it.hasNext(); ) {
             var entry = it.next();
             int l = entry.getKey();
-            MorphCommand command = entry.getValue();
-            if (boundaries <= startedAtBoundary.get(l) || !residency.ready(l)) {
+            MorphCommand command = entry.getValue().command();
+            if (boundaries <= entry.getValue().startedAtBoundary() || !residency.ready(l)) {
                 continue;
             }
             it.remove();
-            startedAtBoundary.remove(l);
-            movingLayers = java.util.Set.copyOf(moving.keySet());
+            movingLayers = Set.copyOf(moving.keySet());
             int from = residency.level(l);
             try {
                 table.replaceLayer(l, residency.install(l));
@@ -148,11 +155,7 @@ public final class LayerSwapper implements StepHook {
                 continue;
             }
             numSwapped = residency.swappedLayers().size();
-            int[] now = new int[residency.numLayers()];
-            for (int i = 0; i < now.length; i++) {
-                now[i] = residency.level(i);
-            }
-            levels = now;
+            levels = residency.levels();
             publish(command, command.action(), MorphOutcome.APPLIED, l, from, "now " + residency.type(l), residency.copyNanos(l), 0, pool);
             if (command instanceof MorphCommand.SwapDown) {
                 long spare = memory.now(pool.byteSize()).headroomBytes() - memory.stagingBytes();
@@ -181,7 +184,7 @@ public final class LayerSwapper implements StepHook {
     }
 
     /** Layers whose copy is under way; safe from any thread. */
-    public java.util.Set<Integer> movingLayers() {
+    public Set<Integer> movingLayers() {
         return movingLayers;
     }
 

@@ -1,6 +1,7 @@
 package dev.morphserve.morph;
 
 import dev.morphserve.kvcache.KvLayout;
+import java.util.OptionalLong;
 
 /**
  * The budget's fixed parts, fixed at start-up, and the moving ones read from their owners (the
@@ -41,7 +42,7 @@ public final class MemoryAccount {
      * @param stagingBytes      room kept free for a swap's copy (0 without morphing)
      * @param minKvTokens       one full context: a budget leaving less is refused
      */
-    public static MemoryAccount split(java.util.OptionalLong budgetBytes, long otherWeightBytes, long layerBytes, long activationBytes,
+    public static MemoryAccount split(OptionalLong budgetBytes, long otherWeightBytes, long layerBytes, long activationBytes,
             long reserveBytes, long stagingBytes, KvLayout kv, int minKvTokens, int defaultKvTokens, LayerResidency residency) {
         long fixed = otherWeightBytes + layerBytes + activationBytes + reserveBytes + stagingBytes;
         if (budgetBytes.isEmpty()) {

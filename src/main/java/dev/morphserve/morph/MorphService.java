@@ -36,8 +36,7 @@ public class MorphService {
     private final Deque<MorphEvent> recent = new ArrayDeque<>();
     private volatile MorphMode mode;
     private MorphRuntime runtime;
-    private HostTier tier;
-    private LayerResidency residency;
+    private long[][] layerBytes; // [layer][level], fixed once the host tier is built
     private SwapOrder order;
     private volatile LayerSwapper swapper;
     private volatile MemoryAccount account;
@@ -71,14 +70,19 @@ public class MorphService {
         }
         PrecisionLevels levels = new PrecisionLevels(below);
         runtime = MorphRuntime.open(model, backend, levels);
-        tier = runtime.tier();
-        residency = runtime.residency();
+        HostTier tier = runtime.tier();
+        layerBytes = new long[tier.numLayers()][tier.lowestLevel() + 1];
+        for (int l = 0; l < tier.numLayers(); l++) {
+            for (int level = 0; level <= tier.lowestLevel(); level++) {
+                layerBytes[l][level] = tier.bytes(l, level);
+            }
+        }
         order = config.profile().isPresent()
                 ? new SwapOrder(LayerProfile.read(Path.of(config.profile().get())).swapOrder(), true, "LIS profile " + config.profile().get())
                 : LayerProfile.loadOrDefault(modelPath, model.config().numLayers());
         LOG.infof("morphing ready in %.0f ms: %d layers at %s, levels %s (%.1f MB host tier), %.1f MB resident, swap order %s (%s), mode %s",
                 (System.nanoTime() - start) / 1e6, tier.numLayers(), base, levels, tier.quantizedBytes() / 1e6,
-                residency.residentBytes() / 1e6, order.layers(), order.source(), mode);
+                runtime.residency().residentBytes() / 1e6, order.layers(), order.source(), mode);
         return runtime.table();
     }
 
@@ -86,7 +90,7 @@ public class MorphService {
     public void attach(MemoryAccount account, MorphEngine engine) {
         this.account = account;
         this.engine = engine;
-        if (residency != null) {
+        if (runtime != null) {
             swapper = runtime.swapper(account, commands::onEvent);
         }
     }
@@ -98,17 +102,27 @@ public class MorphService {
     }
 
     public boolean enabled() {
-        return residency != null;
+        return runtime != null;
     }
 
     /** The residency whose bytes the memory account reads (null when morphing is off). */
     public LayerResidency residency() {
-        return residency;
+        return enabled() ? runtime.residency() : null;
+    }
+
+    /** Decoder layers morphing manages (0 when it is off). */
+    public int numLayers() {
+        return enabled() ? layerBytes.length : 0;
+    }
+
+    /** The budget's parts now (null before the engine started): what the metrics sample. */
+    public MemoryBudget budget() {
+        return account == null ? null : account.now(engine.stats().kvBytes());
     }
 
     /** Bytes kept free for a swap's copy (0 when morphing is off). */
     public long stagingBytes() {
-        return enabled() ? tier.largestStepDownBytes() : 0;
+        return enabled() ? runtime.tier().largestStepDownBytes() : 0;
     }
 
     public StepHook hook() {
@@ -136,14 +150,7 @@ public class MorphService {
 
     /** What the controller's policy reads. */
     MorphPolicy.LayerView layerView() {
-        int n = tier.numLayers();
-        long[][] bytes = new long[n][tier.lowestLevel() + 1];
-        for (int l = 0; l < n; l++) {
-            for (int level = 0; level <= tier.lowestLevel(); level++) {
-                bytes[l][level] = tier.bytes(l, level);
-            }
-        }
-        return new MorphPolicy.LayerView(order.layers(), swapper.levels(), swapper.movingLayers(), bytes,
+        return new MorphPolicy.LayerView(order.layers(), swapper.levels(), swapper.movingLayers(), layerBytes,
                 engine.kvLayout().blockBytes(), swapper.idleGrownChunks());
     }
 
@@ -161,10 +168,11 @@ public class MorphService {
                 if (levels[l] > 0) {
                     swapped.add(l);
                 }
-                String movingTo = moving.contains(l) ? (levels[l] > 0 && !movingDown(l) ? "up" : "down") : null;
-                layers.add(new MorphState.Layer(l, tier.type(l, levels[l]).name(), levels[l], levels[l] > 0 ? "swapped" : "resident", movingTo));
+                String movingTo = moving.contains(l) ? (movingDown(l) ? "down" : "up") : null;
+                layers.add(new MorphState.Layer(l, runtime.tier().type(l, levels[l]).name(), levels[l], levels[l] > 0 ? "swapped" : "resident", movingTo));
             }
         }
+        HostTier tier = enabled() ? runtime.tier() : null;
         return new MorphState(enabled(), mode, enabled() ? tier.levels().toString() : "", enabled() ? order.layers() : List.of(),
                 enabled() ? order.source() : "", swapped, layers, kv,
                 new MorphState.Queue(stats.numWaiting(), stats.numRunning(), stats.numPreemptions()), account == null ? null : account.now(stats.kvBytes()),
@@ -172,6 +180,7 @@ public class MorphService {
     }
 
     private boolean movingDown(int layer) {
+        LayerResidency residency = runtime.residency();
         return residency.isMoving(layer) && residency.pendingLevel(layer) > residency.level(layer);
     }
 

@@ -112,11 +112,6 @@ public class LocalEngineClient implements EngineClient, MorphEngine {
         return layout;
     }
 
-    /** The budget's parts now. */
-    public MemoryBudget budget() {
-        return account == null ? null : account.now(stats().kvBytes());
-    }
-
     @Override
     public EngineStats stats() {
         return engine == null ? EngineStats.EMPTY : engine.stats();
