@@ -17,3 +17,12 @@ extern "C" __global__ void add_f32(float* x, const float* y, int n) {
         x[i] += y[i];
     }
 }
+
+// x: [rows x cols], bias: [cols]. x[r][c] += bias[c] (qwen2's Q/K/V biases). Grid rows, block 256,
+// threads stride over the row.
+extern "C" __global__ void add_bias_f32(float* x, const float* bias, int cols) {
+    float* row = x + static_cast<size_t>(blockIdx.x) * cols;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) {
+        row[c] += bias[c];
+    }
+}

@@ -48,6 +48,7 @@ __global__ void mm_q4_0(const void*, const float*, float*, int, int, int, int);
 __global__ void rope_f32(float*, const int*, const float*, int, int, int, int, int);
 __global__ void swiglu_f32(float*, const float*, int);
 __global__ void add_f32(float*, const float*, int);
+__global__ void add_bias_f32(float*, const float*, int);
 __global__ void kv_store_f16(const float*, const float*, const unsigned long long*, const int*, int, int, long long);
 __global__ void paged_attention_f16(const float*, float*, const int*, const int*, const unsigned long long*, int, int,
                                     int, int, long long, float);
@@ -353,6 +354,17 @@ void test_elementwise(int n) {
             std::vector<float> x = gate;
             if (launch(c, add_f32, dim3((n + 255) / 256), dim3(256), s, x.data(), up.data(), n)) {
                 for (int i = 0; i < n; ++i) c.near(x[i], gate[i] + up[i], 0.0, "x", i);  // one float add: exact
+            }
+        }
+        {
+            // rows of n elements plus the same bias on each: more columns than threads when n > 256.
+            const int rows = 3;
+            Case c("add_bias_f32 rows=3 cols=" + std::to_string(n) + " " + s.name);
+            std::vector<float> x(static_cast<size_t>(rows) * n);
+            for (size_t i = 0; i < x.size(); ++i) x[i] = gate[i % n] * static_cast<float>(i / n + 1);
+            const std::vector<float> before = x;
+            if (launch(c, add_bias_f32, dim3(rows), dim3(256), s, x.data(), up.data(), n)) {
+                for (size_t i = 0; i < x.size(); ++i) c.near(x[i], before[i] + up[i % n], 0.0, "x", i);
             }
         }
     }

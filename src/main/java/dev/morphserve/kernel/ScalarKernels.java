@@ -9,9 +9,20 @@ import dev.morphserve.tensor.TensorCodec;
  * dot product per token, on the calling thread. Slow and obviously correct. For Q4_0 weights the
  * activations are first quantized to Q8_0 and dequantized ({@code code * d}), as llama.cpp's
  * vec_dot_q4_0_q8_0 and {@link VectorKernels} do; for every other type they stay float, so the
- * result is the exact product of the stored weights.
+ * result is the exact product of the stored weights ({@link ActivationRounding#NONE} makes that so for
+ * Q4_0 as well).
  */
 public final class ScalarKernels implements Kernels {
+    private final ActivationRounding rounding;
+
+    /** The reference of the product path ({@link ActivationRounding#AS_GGML}). */
+    public ScalarKernels() {
+        this(ActivationRounding.AS_GGML);
+    }
+
+    public ScalarKernels(ActivationRounding rounding) {
+        this.rounding = rounding;
+    }
 
     @Override
     public void matmul(Tensor w, float[] x, int numTokens, float[] out) {
@@ -20,7 +31,7 @@ public final class ScalarKernels implements Kernels {
         int rows = w.rows();
         int cols = w.cols();
         float[] row = new float[cols]; // [cols] decoded weight row
-        if (w.type() == GgmlType.Q4_0) {
+        if (w.type() == GgmlType.Q4_0 && rounding == ActivationRounding.AS_GGML) {
             x = quantizedQ8_0(x, numTokens * cols);
         }
         for (int r = 0; r < rows; r++) {

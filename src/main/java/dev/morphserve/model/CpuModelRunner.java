@@ -13,7 +13,7 @@ import dev.morphserve.tensor.TensorCodec;
  * weight matrix is read once per step whether the step is a 512-token prefill or 16 decodes.
  *
  * <pre>
- * x [T x dim] --rmsnorm--> q,k,v = Wq,Wk,Wv * x --rope--> store k,v --attention--> Wo --(+x)-->
+ * x [T x dim] --rmsnorm--> q,k,v = Wq,Wk,Wv * x (+ bias) --rope--> store k,v --attention--> Wo --(+x)-->
  *           --rmsnorm--> silu(Wgate * x) * (Wup * x) --> Wdown --(+x)--> ... --> norm --> Wout
  * </pre>
  *
@@ -100,6 +100,7 @@ public final class CpuModelRunner implements ModelRunner {
         kernels.matmul(w.wq(), s.xb, n, s.q);
         kernels.matmul(w.wk(), s.xb, n, s.k);
         kernels.matmul(w.wv(), s.xb, n, s.v);
+        w.bias().addTo(s.q, s.k, s.v, n);
         for (int t = 0; t < n; t++) {
             int position = batch.positions()[t];
             rope.apply(s.q, t * dim, config.numHeads(), position);

@@ -15,6 +15,7 @@ import java.util.function.UnaryOperator;
  * wk   [kvDim  x dim]       wUp   [ffnDim x dim]
  * wv   [kvDim  x dim]       wDown [dim    x ffnDim]
  * wo   [dim    x dim]       (rows x cols; every matmul is out = W * x)
+ * bias: q/k/v biases where the architecture has them (qwen2), else {@link AttentionBias#NONE}
  * </pre>
  */
 public record LayerWeights(
@@ -26,16 +27,23 @@ public record LayerWeights(
         float[] ffnNorm,
         Tensor wGate,
         Tensor wUp,
-        Tensor wDown) {
+        Tensor wDown,
+        AttentionBias bias) {
+
+    /** A layer without attention biases (llama). */
+    public LayerWeights(float[] attnNorm, Tensor wq, Tensor wk, Tensor wv, Tensor wo, float[] ffnNorm, Tensor wGate,
+            Tensor wUp, Tensor wDown) {
+        this(attnNorm, wq, wk, wv, wo, ffnNorm, wGate, wUp, wDown, AttentionBias.NONE);
+    }
 
     public List<Tensor> matrices() {
         return List.of(wq, wk, wv, wo, wGate, wUp, wDown);
     }
 
-    /** The same layer with every matrix passed through {@code f} (a backend's preparation); norms kept. */
+    /** The same layer with every matrix passed through {@code f} (a backend's preparation); norms and biases kept. */
     public LayerWeights mapMatrices(UnaryOperator<Tensor> f) {
         return new LayerWeights(attnNorm, f.apply(wq), f.apply(wk), f.apply(wv), f.apply(wo), ffnNorm, f.apply(wGate),
-                f.apply(wUp), f.apply(wDown));
+                f.apply(wUp), f.apply(wDown), bias);
     }
 
     /** Bytes of the seven matrices (norms are negligible and stay on heap). */

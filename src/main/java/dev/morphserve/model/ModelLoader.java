@@ -1,5 +1,6 @@
 package dev.morphserve.model;
 
+import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.gguf.GgufFile;
 import dev.morphserve.gguf.GgufFormatException;
 import dev.morphserve.tensor.Tensor;
@@ -9,8 +10,14 @@ import dev.morphserve.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 
-/** Maps a GGUF file and builds a Llama-family model from it, tensor names as llama.cpp writes them. */
+/**
+ * Maps a GGUF file and builds a Llama-family model from it, tensor names as llama.cpp writes them:
+ * {@code llama} (with Llama 3.1's {@code rope_freqs.weight} when present) and {@code qwen2} (Q/K/V
+ * biases); the output matrix is {@code output.weight}, or the token embedding when the model ties them.
+ */
 public final class ModelLoader {
     private ModelLoader() {}
 
@@ -31,7 +38,7 @@ public final class ModelLoader {
         try {
             Tokenizer tokenizer = Tokenizers.fromGguf(file.metadata());
             Tensor embedding = file.tensor("token_embd.weight");
-            ModelConfig config = ModelConfig.fromGguf(file.metadata(), embedding.rows());
+            ModelConfig config = config(file, embedding.rows());
             if (contextLength > 0) {
                 config = config.withContextLength(contextLength);
             }
@@ -54,6 +61,19 @@ public final class ModelLoader {
         }
     }
 
+    private static ModelConfig config(GgufFile file, int vocabSize) throws GgufFormatException {
+        ModelConfig config;
+        try {
+            config = ModelConfig.fromGguf(file.metadata(), vocabSize);
+        } catch (IllegalArgumentException e) {
+            throw new UnsupportedModelException(e.getMessage());
+        }
+        if (file.findTensor("rope_freqs.weight").isPresent()) {
+            config = config.withRopeFrequencyFactors(vector(file, "rope_freqs.weight", config.ropeDim() / 2));
+        }
+        return config;
+    }
+
     private static LayerWeights layer(GgufFile file, ModelConfig c, int i) throws GgufFormatException {
         String p = "blk." + i + ".";
         return new LayerWeights(
@@ -65,17 +85,35 @@ public final class ModelLoader {
                 vector(file, p + "ffn_norm.weight", c.dim()),
                 matrix(file, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
                 matrix(file, p + "ffn_up.weight", c.ffnDim(), c.dim()),
-                matrix(file, p + "ffn_down.weight", c.dim(), c.ffnDim()));
+                matrix(file, p + "ffn_down.weight", c.dim(), c.ffnDim()),
+                bias(file, c, p));
+    }
+
+    /** qwen2 always has Q/K/V biases; a llama file may carry them too (llama.cpp reads them when present). */
+    private static AttentionBias bias(GgufFile file, ModelConfig c, String prefix) throws GgufFormatException {
+        boolean present = file.findTensor(prefix + "attn_q.bias").isPresent();
+        if (!present && !c.architecture().equals("qwen2")) {
+            return AttentionBias.NONE;
+        }
+        return new AttentionBias.Qkv(
+                vector(file, prefix + "attn_q.bias", c.dim()),
+                vector(file, prefix + "attn_k.bias", c.kvDim()),
+                vector(file, prefix + "attn_v.bias", c.kvDim()));
     }
 
     private static Tensor matrix(GgufFile file, String name, int rows, int cols) throws GgufFormatException {
         Tensor t = file.tensor(name);
         checkShape(t, rows, cols);
         if (!t.type().computable()) {
-            throw new GgufFormatException("tensor '" + name + "' has type " + t.type()
-                    + ", which this engine cannot compute yet (supported: F32, F16, BF16, Q8_0, Q4_0)");
+            throw new UnsupportedModelException("tensor '" + name + "' has type " + t.type()
+                    + ", which this engine cannot compute (supported: " + computableTypes() + ")");
         }
         return t;
+    }
+
+    private static String computableTypes() {
+        return Arrays.stream(GgmlType.values()).filter(GgmlType::computable).map(GgmlType::name)
+                .collect(Collectors.joining(", "));
     }
 
     private static void checkShape(Tensor t, int rows, int cols) throws GgufFormatException {

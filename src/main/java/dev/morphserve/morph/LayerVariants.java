@@ -63,7 +63,7 @@ public final class LayerVariants implements AutoCloseable {
     private static LayerWeights lowVariant(LayerWeights w, GgmlType type, Arena arena) {
         return new LayerWeights(w.attnNorm(), lower(w.wq(), type, arena), lower(w.wk(), type, arena),
                 lower(w.wv(), type, arena), lower(w.wo(), type, arena), w.ffnNorm(), lower(w.wGate(), type, arena),
-                lower(w.wUp(), type, arena), lower(w.wDown(), type, arena));
+                lower(w.wUp(), type, arena), lower(w.wDown(), type, arena), w.bias());
     }
 
     /** The matrix in {@code type}, or the source itself when it already is that type or cannot be. */

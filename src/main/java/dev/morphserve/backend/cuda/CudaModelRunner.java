@@ -131,6 +131,11 @@ final class CudaModelRunner implements ModelRunner {
             kernels.matmul(host.wq(), w.wq(), a.xb, a.q, n, false);
             kernels.matmul(host.wk(), w.wk(), a.xb, a.k, n, false);
             kernels.matmul(host.wv(), w.wv(), a.xb, a.v, n, false);
+            if (w.hasBias()) {
+                kernels.addBias(a.q, w.bq(), n, dim);
+                kernels.addBias(a.k, w.bk(), n, kvDim);
+                kernels.addBias(a.v, w.bv(), n, kvDim);
+            }
             kernels.rope(a.q, positions, invFrequency, n, config.numHeads(), config.headSize(), config.ropeDim(), neox, dim);
             kernels.rope(a.k, positions, invFrequency, n, config.numKvHeads(), config.headSize(), config.ropeDim(), neox, kvDim);
             kernels.kvStore(a.k, a.v, a.metadata + metadata.slotBlockOffset, a.metadata + metadata.slotRowOffset, n, kvDim,

@@ -72,6 +72,11 @@ final class ForwardKernels {
                 .i64(layerOffsetBytes).f32(scale).run(stream);
     }
 
+    /** x [rows x cols] += bias [cols] on every row. */
+    void addBias(long x, long bias, int rows, int cols) {
+        launch.of(module.function("add_bias_f32"), rows, 1, ROW_THREADS, 0).ptr(x).ptr(bias).i32(cols).run(stream);
+    }
+
     /** gate = silu(gate) * up over {@code count} elements. */
     void swiglu(long gate, long up, int count) {
         launch.of(module.function("swiglu_f32"), ceilDiv(count, ROW_THREADS), 1, ROW_THREADS, 0).ptr(gate).ptr(up).i32(count).run(stream);

@@ -1,0 +1,99 @@
+package dev.morphserve.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import static dev.morphserve.testing.RefModels.argmax;
+import static dev.morphserve.testing.RefModels.greedy;
+import static dev.morphserve.testing.RefModels.maxAbsDiff;
+import static dev.morphserve.testing.RefModels.model;
+import static dev.morphserve.testing.RefModels.prefillLogits;
+import static dev.morphserve.testing.RefModels.reference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.morphserve.backend.CpuBackend;
+import dev.morphserve.backend.KernelKind;
+import dev.morphserve.engine.Sampler;
+import dev.morphserve.kernel.ActivationRounding;
+import dev.morphserve.kernel.ScalarKernels;
+import dev.morphserve.kernel.WorkerPool;
+import dev.morphserve.kvcache.KvType;
+import dev.morphserve.testing.SharedData;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * llama.cpp's own logits for small random-weight models ({@code ../shared/models/refs/models}, see its
+ * README): llama, llama 3 (rope_freqs, base 500000), qwen2 (biases, NEOX RoPE, base 10^6), in F16 and
+ * every weight type. A float engine must land within 2e-4 of the F32-activation reference on all 16
+ * prompt positions, with the same argmax per position and the same 16 greedy ids; F16 files also
+ * within 2e-2 of llama.cpp running the file as it is. The KV cache is F32, as in the references.
+ */
+class RefModelsTest {
+    static final double F32_TOLERANCE = 2e-4;
+    static final double F16_PRIMARY_TOLERANCE = 2e-2;
+
+    private static CpuBackend vector;
+
+    @BeforeAll
+    static void start() {
+        vector = CpuBackend.create(2, KernelKind.VECTOR, KvType.F32);
+    }
+
+    @AfterAll
+    static void stop() {
+        vector.close();
+    }
+
+    /** The product path: vector kernels over the prepared (repacked) weights. */
+    @ParameterizedTest
+    @ValueSource(strings = {"ref-llama-F16", "ref-llama3-F16", "ref-qwen2-F16", "ref-llama-Q8_0"})
+    void vectorKernelsMatchTheF32ActivationReference(String name) throws Exception {
+        JsonNode ref = reference(name);
+        try (LoadedModel m = ModelLoader.load(model(name))) {
+            assertMatchesF32Reference(vector.runner(m), ref);
+            if (ref.get("general_file_type").asInt() == 1) {
+                assertMatchesPrimary(vector.runner(m), ref);
+            }
+        }
+    }
+
+    /**
+     * The scalar reference with float activations: the exact product of the stored weights, for every
+     * type (Q4_0 included, whose product path rounds activations to Q8_0 as llama.cpp does).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ref-llama-F16", "ref-llama3-F16", "ref-qwen2-F16", "ref-llama-Q8_0"})
+    void scalarFloatKernelsMatchTheF32ActivationReference(String name) throws Exception {
+        JsonNode ref = reference(name);
+        try (LoadedModel m = ModelLoader.load(model(name));
+                WorkerPool pool = new WorkerPool(1)) {
+            var runner = new CpuModelRunner(m.config(), m.weights(), new ScalarKernels(ActivationRounding.NONE), pool,
+                    KvType.F32);
+            assertMatchesF32Reference(runner, ref);
+        }
+    }
+
+    static void assertMatchesF32Reference(ModelRunner runner, JsonNode ref) {
+        JsonNode f32 = ref.get("f32_activation_reference");
+        int[] prompt = SharedData.ints(ref.get("prompt_ids"));
+        float[] logits = prefillLogits(runner, prompt);
+        int vocab = runner.config().vocabSize();
+        JsonNode expected = f32.get("logits_all");
+        assertThat(maxAbsDiff(logits, expected)).as("max |Δlogit| vs f32_activation_reference").isLessThanOrEqualTo(F32_TOLERANCE);
+        for (int p = 0; p < prompt.length; p++) {
+            assertThat(Sampler.argmax(logits, p * vocab, vocab)).as("argmax at position %d", p)
+                    .isEqualTo(argmax(expected.get(p)));
+        }
+        assertThat(greedy(runner, prompt, f32.get("greedy_ids").size())).containsExactly(SharedData.ints(f32.get("greedy_ids")));
+    }
+
+    static void assertMatchesPrimary(ModelRunner runner, JsonNode ref) {
+        int[] prompt = SharedData.ints(ref.get("prompt_ids"));
+        float[] logits = prefillLogits(runner, prompt);
+        assertThat(maxAbsDiff(logits, ref.get("logits_all"))).as("max |Δlogit| vs llama.cpp's F16 run")
+                .isLessThanOrEqualTo(F16_PRIMARY_TOLERANCE);
+        assertThat(greedy(runner, prompt, ref.get("greedy_ids").size())).containsExactly(SharedData.ints(ref.get("greedy_ids")));
+    }
+}
