@@ -49,7 +49,8 @@ final class Attention {
     private final int elementBytes;
     private final long rowBytes;
     private final int groupSize;
-    private final float scale;
+    private final AttentionScores keyScores;
+    private final AttentionValues valueSums;
 
     Attention(ModelConfig config, KvType type) {
         this.headSize = config.headSize();
@@ -58,7 +59,8 @@ final class Attention {
         this.elementBytes = type.bytes();
         this.rowBytes = (long) kvDim * elementBytes;
         this.groupSize = config.groupSize();
-        this.scale = (float) (1.0 / Math.sqrt(headSize));
+        this.keyScores = new AttentionScores(headSize, type);
+        this.valueSums = new AttentionValues(headSize, kvDim, type);
     }
 
     /**
@@ -71,7 +73,7 @@ final class Attention {
         int blockSize = cache.blockSize();
         long headBytes = (long) (head / groupSize) * headSize * elementBytes;
         int qBase = qOffset + head * headSize;
-        computeScores(q, qBase, headBytes * blockSize, position, table, cache, layer, scores);
+        keyScores.compute(q, qBase, headBytes * blockSize, position, table, cache, layer, scores);
         float max = Float.NEGATIVE_INFINITY;
         for (int r = 0; r <= position; r++) {
             max = Math.max(max, scores[r]);
@@ -85,56 +87,18 @@ final class Attention {
             int rows = Math.min(blockSize, position + 1 - p);
             int d = 0;
             for (; d + 4 * F.length() <= headSize; d += 4 * F.length()) {
-                accumulate4(out, qBase + d, values, base + (long) d * elementBytes, rows, scores, p, inverseSum);
+                valueSums.accumulate4(out, qBase + d, values, base + (long) d * elementBytes, rows, scores, p, inverseSum);
             }
             if (d + F.length() <= headSize) { // whole vectors past the last 4: position by position
                 for (int r = 0; r < rows; r++) {
-                    accumulate(out, qBase, d, values, base + r * rowBytes, scores[p + r] * inverseSum);
+                    valueSums.accumulate(out, qBase, d, values, base + r * rowBytes, scores[p + r] * inverseSum);
                 }
                 d = headSize - (headSize - d) % F.length();
             }
             if (d < headSize) {
-                accumulateTail(out, qBase, d, values, base, rows, scores, p, inverseSum);
+                valueSums.accumulateTail(out, qBase, d, values, base, rows, scores, p, inverseSum);
             }
         }
-    }
-
-    /**
-     * scores[0 .. position] of the query head at qBase; {@code headOffset}: bytes from a block's start
-     * to its keys of this KV head (dim 0, position 0).
-     */
-    private void computeScores(float[] q, int qBase, long headOffset, int position, BlockTable table, KvCache cache,
-            int layer, float[] scores) {
-        int blockSize = cache.blockSize();
-        if (halves && !scalable(q, qBase, headSize)) {
-            for (int p = 0; p <= position; p += blockSize) {
-                int block = table.get(p / blockSize);
-                int rows = Math.min(blockSize, position + 1 - p);
-                scalarScores(q, qBase, cache.keys(layer, block), cache.blockOffsetBytes(block) + headOffset, blockSize, 0, rows,
-                        scores, p);
-            }
-            return;
-        }
-        int p = 0;
-        if (blockSize == F.length()) {
-            for (; p + 4 * blockSize <= position + 1; p += 4 * blockSize) {
-                scores4(q, qBase, table, cache, layer, headOffset, p, scores);
-            }
-        }
-        for (; p <= position; p += blockSize) {
-            int block = table.get(p / blockSize);
-            int rows = Math.min(blockSize, position + 1 - p);
-            scores(q, qBase, cache.keys(layer, block), cache.blockOffsetBytes(block) + headOffset, blockSize, rows, scores, p);
-        }
-    }
-
-    /** Whether every q[d] of the head times 2^112 stays finite (false for NaN). */
-    private static boolean scalable(float[] q, int qBase, int headSize) {
-        boolean inRange = true;
-        for (int d = 0; d < headSize; d++) {
-            inRange &= Math.abs(q[qBase + d]) < Halves.MAX_ABS_SCALED;
-        }
-        return inRange;
     }
 
     /**
@@ -171,211 +135,14 @@ final class Attention {
         long valueRow = blockBytes + row * rowBytes;
         if (halves) {
             for (int d = 0; d < kvDim; d++) {
-                keys.set(HALF_LE, blockBytes + keyOffset(d, row, blockSize), Halves.fromFloat(k[at + d]));
+                keys.set(HALF_LE, blockBytes + AttentionScores.keyOffset(d, row, blockSize, elementBytes), Halves.fromFloat(k[at + d]));
                 values.set(HALF_LE, valueRow + (long) d * Short.BYTES, Halves.fromFloat(v[at + d]));
             }
         } else {
             for (int d = 0; d < kvDim; d++) {
-                keys.set(FLOAT_LE, blockBytes + keyOffset(d, row, blockSize), k[at + d]);
+                keys.set(FLOAT_LE, blockBytes + AttentionScores.keyOffset(d, row, blockSize, elementBytes), k[at + d]);
             }
             MemorySegment.copy(v, at, values, FLOAT_LE, valueRow, kvDim);
-        }
-    }
-
-    /** Offset in bytes of key dim {@code d} (0..kvDim) of position {@code r} inside a block. */
-    private long keyOffset(int d, int r, int blockSize) {
-        return ((long) d * blockSize + r) * elementBytes;
-    }
-
-    /** The element at {@code at} as a float (the JIT converts a half in one instruction). */
-    private float element(MemorySegment segment, long at) {
-        return halves ? Float.float16ToFloat(segment.get(HALF_LE, at)) : segment.get(FLOAT_LE, at);
-    }
-
-    /**
-     * scores[at + r] for the block's positions r < rows: L at a time while L positions fit in the
-     * block's key rows, the rest one by one with the same fmas.
-     */
-    private void scores(float[] q, int qBase, MemorySegment keys, long base, int blockSize, int rows, float[] out,
-            int at) {
-        int r = 0;
-        for (; r < rows && r + F.length() <= blockSize; r += F.length()) {
-            scoreLanes(q, qBase, keys, base + (long) r * elementBytes, blockSize, out, at + r, Math.min(F.length(), rows - r));
-        }
-        scalarScores(q, qBase, keys, base, blockSize, r, rows, out, at);
-    }
-
-    /** L positions' scores from their transposed keys at {@code k}; the first {@code lanes} go to out[at..]. */
-    private void scoreLanes(float[] q, int qBase, MemorySegment keys, long k, int blockSize, float[] out, int at,
-            int lanes) {
-        long stride = (long) blockSize * elementBytes; // from one key dim to the next
-        FloatVector acc = FloatVector.zero(F);
-        if (halves) {
-            for (int d = 0; d < headSize; d++, k += stride) {
-                acc = FloatVector.broadcast(F, q[qBase + d] * Halves.BIAS_SCALE).fma(Halves.load(keys, k), acc);
-            }
-            intoScores(acc.mul(scale), out, at, lanes);
-        } else {
-            for (int d = 0; d < headSize; d++, k += stride) {
-                acc = FloatVector.broadcast(F, q[qBase + d]).fma(FloatVector.fromMemorySegment(F, keys, k, LE), acc);
-            }
-            intoScores(acc.mul(scale), out, at, lanes);
-        }
-    }
-
-    private static void intoScores(FloatVector v, float[] out, int at, int lanes) {
-        if (lanes == F.length()) {
-            v.intoArray(out, at);
-        } else {
-            v.intoArray(out, at, F.indexInRange(0, lanes));
-        }
-    }
-
-    /** scores[at + r] for positions r in [from, rows) one by one, with the lanes' fmas. */
-    private void scalarScores(float[] q, int qBase, MemorySegment keys, long base, int blockSize, int from, int rows,
-            float[] out, int at) {
-        for (int r = from; r < rows; r++) {
-            float acc = 0f;
-            for (int d = 0; d < headSize; d++) {
-                acc = Math.fma(q[qBase + d], element(keys, base + keyOffset(d, r, blockSize)), acc);
-            }
-            out[at + r] = acc * scale;
-        }
-    }
-
-    /**
-     * {@link #scores} of 4 whole blocks of L positions from p on, their fma chains interleaved: one
-     * chain alone waited on the fma latency (prefill attention of 128 tokens took 13 % of the step).
-     * Each position gets the same fma sequence as in {@link #scores}. Each element type has its own
-     * loop and stores: no vector is merged across the branch.
-     */
-    private void scores4(float[] q, int qBase, BlockTable table, KvCache cache, int layer, long headOffset, int p,
-            float[] out) {
-        int b = p / F.length();
-        int b0 = table.get(b);
-        int b1 = table.get(b + 1);
-        int b2 = table.get(b + 2);
-        int b3 = table.get(b + 3);
-        MemorySegment k0 = cache.keys(layer, b0);
-        MemorySegment k1 = cache.keys(layer, b1);
-        MemorySegment k2 = cache.keys(layer, b2);
-        MemorySegment k3 = cache.keys(layer, b3);
-        long o0 = cache.blockOffsetBytes(b0) + headOffset;
-        long o1 = cache.blockOffsetBytes(b1) + headOffset;
-        long o2 = cache.blockOffsetBytes(b2) + headOffset;
-        long o3 = cache.blockOffsetBytes(b3) + headOffset;
-        long stride = (long) F.length() * elementBytes; // one key dim of the block's L positions
-        int n = F.length();
-        if (halves) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int d = 0; d < headSize; d++) {
-                FloatVector qd = FloatVector.broadcast(F, q[qBase + d] * Halves.BIAS_SCALE);
-                long at = d * stride;
-                a0 = qd.fma(Halves.load(k0, o0 + at), a0);
-                a1 = qd.fma(Halves.load(k1, o1 + at), a1);
-                a2 = qd.fma(Halves.load(k2, o2 + at), a2);
-                a3 = qd.fma(Halves.load(k3, o3 + at), a3);
-            }
-            a0.mul(scale).intoArray(out, p);
-            a1.mul(scale).intoArray(out, p + n);
-            a2.mul(scale).intoArray(out, p + 2 * n);
-            a3.mul(scale).intoArray(out, p + 3 * n);
-        } else {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int d = 0; d < headSize; d++) {
-                FloatVector qd = FloatVector.broadcast(F, q[qBase + d]);
-                long at = d * stride;
-                a0 = qd.fma(FloatVector.fromMemorySegment(F, k0, o0 + at, LE), a0);
-                a1 = qd.fma(FloatVector.fromMemorySegment(F, k1, o1 + at, LE), a1);
-                a2 = qd.fma(FloatVector.fromMemorySegment(F, k2, o2 + at, LE), a2);
-                a3 = qd.fma(FloatVector.fromMemorySegment(F, k3, o3 + at, LE), a3);
-            }
-            a0.mul(scale).intoArray(out, p);
-            a1.mul(scale).intoArray(out, p + n);
-            a2.mul(scale).intoArray(out, p + 2 * n);
-            a3.mul(scale).intoArray(out, p + 3 * n);
-        }
-    }
-
-    /**
-     * out[o .. o + 4L) = fma over the block's rows r in order of (value[r] * scores[p + r] * inverseSum),
-     * in registers across the rows; per element the same sequence as {@link #accumulate}, which went
-     * through memory (a store-to-load chain) once per position. F16 values take the weight times 2^112.
-     */
-    private void accumulate4(float[] out, int o, MemorySegment values, long at, int rows, float[] scores, int p,
-            float inverseSum) {
-        int n = F.length();
-        long vector = (long) n * elementBytes;
-        FloatVector c0 = FloatVector.fromArray(F, out, o);
-        FloatVector c1 = FloatVector.fromArray(F, out, o + n);
-        FloatVector c2 = FloatVector.fromArray(F, out, o + 2 * n);
-        FloatVector c3 = FloatVector.fromArray(F, out, o + 3 * n);
-        if (halves) {
-            for (int r = 0; r < rows; r++, at += rowBytes) {
-                FloatVector w = FloatVector.broadcast(F, scores[p + r] * inverseSum * Halves.BIAS_SCALE);
-                c0 = Halves.load(values, at).fma(w, c0);
-                c1 = Halves.load(values, at + vector).fma(w, c1);
-                c2 = Halves.load(values, at + 2 * vector).fma(w, c2);
-                c3 = Halves.load(values, at + 3 * vector).fma(w, c3);
-            }
-            c0.intoArray(out, o);
-            c1.intoArray(out, o + n);
-            c2.intoArray(out, o + 2 * n);
-            c3.intoArray(out, o + 3 * n);
-        } else {
-            for (int r = 0; r < rows; r++, at += rowBytes) {
-                FloatVector w = FloatVector.broadcast(F, scores[p + r] * inverseSum);
-                c0 = FloatVector.fromMemorySegment(F, values, at, LE).fma(w, c0);
-                c1 = FloatVector.fromMemorySegment(F, values, at + vector, LE).fma(w, c1);
-                c2 = FloatVector.fromMemorySegment(F, values, at + 2 * vector, LE).fma(w, c2);
-                c3 = FloatVector.fromMemorySegment(F, values, at + 3 * vector, LE).fma(w, c3);
-            }
-            c0.intoArray(out, o);
-            c1.intoArray(out, o + n);
-            c2.intoArray(out, o + 2 * n);
-            c3.intoArray(out, o + 3 * n);
-        }
-    }
-
-    /**
-     * out[outOffset + i ..] += value row * weight for the whole vectors of dims from {@code from} on
-     * (those {@link #accumulate4} left).
-     */
-    private void accumulate(float[] out, int outOffset, int from, MemorySegment values, long valueBytes, float weight) {
-        FloatVector w = FloatVector.broadcast(F, halves ? weight * Halves.BIAS_SCALE : weight);
-        if (halves) {
-            for (int i = from; i <= headSize - F.length(); i += F.length()) {
-                FloatVector v = Halves.load(values, valueBytes + (long) i * Short.BYTES);
-                v.fma(w, FloatVector.fromArray(F, out, outOffset + i)).intoArray(out, outOffset + i);
-            }
-        } else {
-            for (int i = from; i <= headSize - F.length(); i += F.length()) {
-                FloatVector v = FloatVector.fromMemorySegment(F, values, valueBytes + (long) i * Float.BYTES, LE);
-                v.fma(w, FloatVector.fromArray(F, out, outOffset + i)).intoArray(out, outOffset + i);
-            }
-        }
-    }
-
-    /**
-     * out[outOffset + i] += value[r][i] * weight[r] over the block's rows r in order, for the dims i
-     * from {@code from} on that fill no vector (all of them when headSize < L, as in stories260K):
-     * dim by dim, the sum kept in a register across the rows rather than stored once per position.
-     */
-    private void accumulateTail(float[] out, int outOffset, int from, MemorySegment values, long base, int rows,
-            float[] scores, int p, float inverseSum) {
-        for (int i = from; i < headSize; i++) {
-            float acc = out[outOffset + i];
-            long at = base + (long) i * elementBytes;
-            if (halves) {
-                for (int r = 0; r < rows; r++, at += rowBytes) {
-                    acc += scores[p + r] * inverseSum * Float.float16ToFloat(values.get(HALF_LE, at));
-                }
-            } else {
-                for (int r = 0; r < rows; r++, at += rowBytes) {
-                    acc += scores[p + r] * inverseSum * values.get(FLOAT_LE, at);
-                }
-            }
-            out[outOffset + i] = acc;
         }
     }
 }
