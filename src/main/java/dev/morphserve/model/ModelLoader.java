@@ -1,6 +1,5 @@
 package dev.morphserve.model;
 
-import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.gguf.GgufFile;
 import dev.morphserve.gguf.GgufFormatException;
 import dev.morphserve.tensor.Tensor;
@@ -10,8 +9,6 @@ import dev.morphserve.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /**
  * Maps a GGUF file and builds a Llama-family model from it, tensor names as llama.cpp writes them:
@@ -36,9 +33,9 @@ public final class ModelLoader {
         }
         GgufFile file = GgufFile.open(path);
         try {
-            Tokenizer tokenizer = Tokenizers.fromGguf(file.metadata());
             Tensor embedding = file.tensor("token_embd.weight");
             ModelConfig config = config(file, embedding.rows());
+            Tokenizer tokenizer = Tokenizers.fromGguf(file.metadata());
             if (contextLength > 0) {
                 config = config.withContextLength(contextLength);
             }
@@ -50,9 +47,11 @@ public final class ModelLoader {
             for (int i = 0; i < layers.length; i++) {
                 layers[i] = layer(file, config, i);
             }
-            Tensor output = file.findTensor("output.weight").isPresent() ? file.tensor("output.weight") : embedding;
-            checkShape(output, config.vocabSize(), config.dim());
             checkShape(embedding, config.vocabSize(), config.dim());
+            // A model without output.weight ties its output matrix to the embedding (llama.cpp does the same).
+            Tensor output = file.findTensor("output.weight").isPresent()
+                    ? matrix(file, "output.weight", config.vocabSize(), config.dim())
+                    : embedding;
             WeightsTable weights = new WeightsTable(embedding, vector(file, "output_norm.weight", config.dim()), output, layers);
             return new LoadedModel(file, config, tokenizer, weights);
         } catch (IOException | RuntimeException e) {
@@ -101,19 +100,11 @@ public final class ModelLoader {
                 vector(file, prefix + "attn_v.bias", c.kvDim()));
     }
 
+    /** A weight matrix of the expected shape ({@link GgufFile#tensor} refuses types without kernels, naming them). */
     private static Tensor matrix(GgufFile file, String name, int rows, int cols) throws GgufFormatException {
         Tensor t = file.tensor(name);
         checkShape(t, rows, cols);
-        if (!t.type().computable()) {
-            throw new UnsupportedModelException("tensor '" + name + "' has type " + t.type()
-                    + ", which this engine cannot compute (supported: " + computableTypes() + ")");
-        }
         return t;
-    }
-
-    private static String computableTypes() {
-        return Arrays.stream(GgmlType.values()).filter(GgmlType::computable).map(GgmlType::name)
-                .collect(Collectors.joining(", "));
     }
 
     private static void checkShape(Tensor t, int rows, int cols) throws GgufFormatException {
