@@ -686,7 +686,11 @@ int main() {
         for (const MatShape& m : mm) test_matmul(k, true, m);
     }
 
-    // K-quants: cols % 256 == 0. Decode with every token count 1..8: one super-block per row (each
+    // K-quants: cols % 256 == 0. The kernels' weights are ggml's dequantized floats bit for bit
+    // (get_rows checks them exactly: d * scale * q and dmin * min are exact in float, the fma rounds
+    // only their difference), so the products' tolerance is the float-sum bound above; Q3_K and
+    // Q6_K multiply a part's dot product by its exact scale d * scale, which scales the error and
+    // the magnitude alike. Decode with every token count 1..8: one super-block per row (each
     // lane one part), the unrolled loop (2 super-blocks per lane) with and without a tail, rows not
     // a multiple of 4, a misaligned base (2 bytes, the blocks' own alignment) and activations.
     // Batch: rows and tokens past a tile, up to 3 super-blocks (24 k-steps) per row.
