@@ -14,6 +14,7 @@ constexpr int Q3_K_SUB = 16;          // values per scale
 constexpr int Q3_K_CHUNK_BYTES = 32;  // qs bytes per 128 values (4 slices)
 constexpr int Q3_K_ZERO = 4;          // q + Q3_K_ZERO is stored: 2 bits in qs, the third in hmask
 constexpr int Q3_K_SCALE_ZERO = 32;   // the 6-bit scales are stored with this offset
+constexpr int Q3_K_SCALE_HIGH = 8;    // scales[8..11]: the top 2 bits of all 16 scales
 
 struct block_q3_K {
     unsigned char hmask[QK_K / 8];
@@ -35,8 +36,8 @@ struct Q3_KPart : KQuantRuns {
         const int s = kq_slice(part);
         const int i = kq_index(part);
         const int sub = (s * QUANT_SLICE + i * MM_PART_VALUES) / Q3_K_SUB;  // 0..15
-        const int lowBits = __ldg(blk->scales + sub % 8) >> (4 * (sub / 8));
-        const int highBits = __ldg(blk->scales + 8 + sub % 4) >> (2 * (sub / 4));
+        const int lowBits = __ldg(blk->scales + sub % Q3_K_SCALE_HIGH) >> (4 * (sub / Q3_K_SCALE_HIGH));
+        const int highBits = __ldg(blk->scales + Q3_K_SCALE_HIGH + sub % 4) >> (2 * (sub / 4));
         const int sc = ((lowBits & 0xf) | ((highBits & 3) << 4)) - Q3_K_SCALE_ZERO;
         Raw r;
         r.a = f16_bits_to_float(__ldg(&blk->d)) * static_cast<float>(sc);

@@ -9,6 +9,7 @@
 constexpr int Q6_K_BLOCK_BYTES = 210;
 constexpr int Q6_K_SUB = 16;             // values per scale
 constexpr int Q6_K_QL_CHUNK_BYTES = 64;  // ql bytes per 128 values (4 slices)
+constexpr int Q6_K_QL_HALF_BYTES = 32;   // slices k and k + 2 share ql bytes; k = 1, 3 the second 32
 constexpr int Q6_K_QH_CHUNK_BYTES = 32;  // qh bytes per 128 values
 constexpr int Q6_K_ZERO = 32;            // q + Q6_K_ZERO is stored: 4 bits in ql, 2 in qh
 
@@ -37,7 +38,7 @@ struct Q6_KPart : KQuantRuns {
         Raw r;
         r.a = f16_bits_to_float(__ldg(&blk->d)) * static_cast<float>(sc);
         uint32_t l0, l1, h0, h1;
-        kq_load8(blk->ql + n * Q6_K_QL_CHUNK_BYTES + (k % 2) * QUANT_SLICE + i * MM_PART_VALUES, 4 * (k / 2),
+        kq_load8(blk->ql + n * Q6_K_QL_CHUNK_BYTES + (k % 2) * Q6_K_QL_HALF_BYTES + i * MM_PART_VALUES, 4 * (k / 2),
                  0x0f0f0f0fu, l0, l1);
         kq_load8(blk->qh + n * Q6_K_QH_CHUNK_BYTES + i * MM_PART_VALUES, 2 * k, 0x03030303u, h0, h1);
         r.q0 = l0 | (h0 << 4);
