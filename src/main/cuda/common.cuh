@@ -30,7 +30,8 @@ constexpr int MMV_THREADS = 128;  // 4 warps, one row each
 constexpr int MMV_MIN_BLOCKS = 8;
 
 // Batch tiles (mm_*): a 256-thread block computes MM_TILE_ROWS x MM_TILE_TOKENS outputs, 4x4 per
-// thread, stepping through the columns MM_TILE_K at a time (one 32-value quant block per row).
+// thread, stepping through the columns MM_TILE_K at a time (one 32-value quant block per row, or
+// one 32-value slice of a K-quant super-block).
 constexpr int MM_TILE_ROWS = 64;
 constexpr int MM_TILE_TOKENS = 64;
 constexpr int MM_TILE_K = 32;

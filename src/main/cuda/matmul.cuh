@@ -121,31 +121,115 @@ __device__ __forceinline__ void mmv_dense(const void* w, const float* x, float* 
     mmv_store(acc, y, row, rows, numTokens, accumulate, lane);
 }
 
-// Quantized rows (Q8_0/Q4_0): MMV_QUANT_LANES lanes share a 32-value block, each lane taking one
-// "part" of 8 values (two runs of 4 columns, at Q::run0(part) and Q::run1(part) inside the block),
-// so a warp covers 32 / MMV_QUANT_LANES consecutive blocks per step. Q supplies:
-//   BLOCK (struct), QK, Raw, fetch(const BLOCK*, part) -> Raw, scale(Raw) -> float,
-//   decode(Raw, float (&)[8]) (unscaled quants), run0(part), run1(part).
-constexpr int MMV_QUANT_LANES = 4;
-constexpr int MMV_QUANT_BLOCKS_PER_STEP = WARP_SIZE / MMV_QUANT_LANES;
-constexpr int MMV_QUANT_UNROLL = 4;  // blocks per lane fetched before any is consumed
+// Quantized rows (every quant type). A row is cols / Q::QK blocks: QK4_0 / QK8_0 = 32 values, or
+// QK_K = 256 for the K-quants, whose super-blocks carry per-sub-block scales (and mins). A block is
+// read in "parts" of MM_PART_VALUES values. Part p lies in the block's 32-column slice
+// p / QUANT_PARTS_PER_SLICE, as two runs of 4 columns at Q::run0(p % QUANT_PARTS_PER_SLICE) and
+// Q::run1(...) inside that slice, with one scale (and min) for all 8 values; so a slice's parts are
+// exactly one k-step of the tiled product, and a 32-value block is a single slice. Q supplies:
+//   BLOCK (struct), QK, Raw, fetch(const BLOCK*, part) -> Raw (the loads), run0(i), run1(i),
+//   decode(Raw, float (&)[8]) (the quants as numbers, zero point applied), scale(Raw) -> float,
+//   AFFINE: false: value = scale * q;  true: value = scale * q - min(Raw)  (Q2_K, Q4_K, Q5_K).
+// quant_values gives the values themselves, rounded once as ggml's dequantization rounds them
+// (scale * q and min are exact products of a half and small integers, so the fma rounds only the
+// difference).
+constexpr int QUANT_SLICE = MM_TILE_K;  // columns of one k-step
+constexpr int QUANT_PARTS_PER_SLICE = QUANT_SLICE / MM_PART_VALUES;
 
+template <class Q>
+struct QuantShape {
+    static_assert(Q::QK % QUANT_SLICE == 0, "a quant block is whole 32-column slices");
+    static constexpr int PARTS = Q::QK / MM_PART_VALUES;  // parts per block
+    // Decode: blocks per lane fetched before any is consumed. A part of a 32-value block costs 3 to
+    // 5 loads, a K-quant part 7 to 13, so 4 blocks of the one and 2 super-blocks of the other keep
+    // at least as many loads in flight (a K-quant unroll of 4 spills at the 64-register budget).
+    static constexpr int MMV_UNROLL = Q::QK == QUANT_SLICE ? 4 : 2;
+};
+
+template <class Q>
+__device__ __forceinline__ int quant_run0(int part) {
+    return (part / QUANT_PARTS_PER_SLICE) * QUANT_SLICE + Q::run0(part % QUANT_PARTS_PER_SLICE);
+}
+
+template <class Q>
+__device__ __forceinline__ int quant_run1(int part) {
+    return (part / QUANT_PARTS_PER_SLICE) * QUANT_SLICE + Q::run1(part % QUANT_PARTS_PER_SLICE);
+}
+
+template <class Q>
+__device__ __forceinline__ void quant_values(const typename Q::Raw& r, float (&v)[MM_PART_VALUES]) {
+    Q::decode(r, v);
+    const float a = Q::scale(r);
+    if constexpr (Q::AFFINE) {
+        const float b = Q::min(r);
+#pragma unroll
+        for (int j = 0; j < MM_PART_VALUES; ++j) {
+            v[j] = fmaf(a, v[j], -b);
+        }
+    } else {
+#pragma unroll
+        for (int j = 0; j < MM_PART_VALUES; ++j) {
+            v[j] *= a;
+        }
+    }
+}
+
+// get_rows_* of a quant type: each thread writes whole parts. Grid (T), any block width.
+template <class Q>
+__device__ __forceinline__ void get_rows_quant(const void* table, const int* tokens, float* out, int cols) {
+    typedef typename Q::BLOCK Block;
+    constexpr int PARTS = QuantShape<Q>::PARTS;
+    const int nb = cols / Q::QK;
+    const Block* src = static_cast<const Block*>(table) + static_cast<size_t>(tokens[blockIdx.x]) * nb;
+    float* dst = out + static_cast<size_t>(blockIdx.x) * cols;
+    for (int p = threadIdx.x; p < nb * PARTS; p += blockDim.x) {
+        const int b = p / PARTS;
+        const int part = p % PARTS;
+        float v[MM_PART_VALUES];
+        quant_values<Q>(Q::fetch(src + b, part), v);
+        float* d0 = dst + b * Q::QK + quant_run0<Q>(part);
+        float* d1 = dst + b * Q::QK + quant_run1<Q>(part);
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+            d0[j] = v[j];
+            d1[j] = v[4 + j];
+        }
+    }
+}
+
+// Decode step: the block's parts are spread over QuantShape<Q>::PARTS lanes (4 for a 32-value block,
+// the whole warp for a super-block), so a warp covers 256 consecutive columns per step either way.
+// Non-affine types scale each part's dot product (one multiply per part and token); affine types
+// fold the min into the values first, which costs one fma per value once instead of a second dot
+// (the sum of x) per token.
 template <class Q>
 __device__ __forceinline__ void mmv_quant_accumulate(const typename Q::Raw& raw, const float* x, int cols, int block,
                                                      int part, bool xAligned, int numTokens,
                                                      float (&acc)[MMV_MAX_TOKENS]) {
     float q[MM_PART_VALUES];
-    Q::decode(raw, q);
-    const float d = Q::scale(raw);
-    const int c0 = block * Q::QK + Q::run0(part);
-    const int c1 = block * Q::QK + Q::run1(part);
+    const int c0 = block * Q::QK + quant_run0<Q>(part);
+    const int c1 = block * Q::QK + quant_run1<Q>(part);
+    if constexpr (Q::AFFINE) {
+        quant_values<Q>(raw, q);
 #pragma unroll
-    for (int t = 0; t < MMV_MAX_TOKENS; ++t) {
-        if (t < numTokens) {
-            const float* xt = x + static_cast<size_t>(t) * cols;
-            float s = dot4(make_float4(q[0], q[1], q[2], q[3]), load_float4(xt + c0, xAligned), 0.0f);
-            s = dot4(make_float4(q[4], q[5], q[6], q[7]), load_float4(xt + c1, xAligned), s);
-            acc[t] = fmaf(d, s, acc[t]);
+        for (int t = 0; t < MMV_MAX_TOKENS; ++t) {
+            if (t < numTokens) {
+                const float* xt = x + static_cast<size_t>(t) * cols;
+                const float s = dot4(make_float4(q[0], q[1], q[2], q[3]), load_float4(xt + c0, xAligned), acc[t]);
+                acc[t] = dot4(make_float4(q[4], q[5], q[6], q[7]), load_float4(xt + c1, xAligned), s);
+            }
+        }
+    } else {
+        Q::decode(raw, q);
+        const float d = Q::scale(raw);
+#pragma unroll
+        for (int t = 0; t < MMV_MAX_TOKENS; ++t) {
+            if (t < numTokens) {
+                const float* xt = x + static_cast<size_t>(t) * cols;
+                float s = dot4(make_float4(q[0], q[1], q[2], q[3]), load_float4(xt + c0, xAligned), 0.0f);
+                s = dot4(make_float4(q[4], q[5], q[6], q[7]), load_float4(xt + c1, xAligned), s);
+                acc[t] = fmaf(d, s, acc[t]);
+            }
         }
     }
 }
@@ -154,6 +238,10 @@ template <class Q>
 __device__ __forceinline__ void mmv_quant(const void* w, const float* x, float* y, int rows, int cols,
                                           int numTokens, int accumulate) {
     typedef typename Q::BLOCK Block;
+    constexpr int LANES = QuantShape<Q>::PARTS;  // lanes per block
+    static_assert(WARP_SIZE % LANES == 0, "a warp holds whole blocks");
+    constexpr int BLOCKS_PER_STEP = WARP_SIZE / LANES;
+    constexpr int UNROLL = QuantShape<Q>::MMV_UNROLL;
     const int lane = threadIdx.x % WARP_SIZE;
     const int row = blockIdx.x * (blockDim.x / WARP_SIZE) + threadIdx.x / WARP_SIZE;
     if (row >= rows) {
@@ -163,28 +251,26 @@ __device__ __forceinline__ void mmv_quant(const void* w, const float* x, float* 
     const Block* wrow = static_cast<const Block*>(w) + static_cast<size_t>(row) * nb;
     // Rows of cols % QK == 0 floats keep every 4-column run 16-byte aligned when x itself is.
     const bool xAligned = is_aligned16(x);
-    const int part = lane % MMV_QUANT_LANES;
+    const int part = lane % LANES;
     float acc[MMV_MAX_TOKENS];
 #pragma unroll
     for (int t = 0; t < MMV_MAX_TOKENS; ++t) {
         acc[t] = 0.0f;
     }
 
-    int b = lane / MMV_QUANT_LANES;
-    for (; b + MMV_QUANT_BLOCKS_PER_STEP * (MMV_QUANT_UNROLL - 1) < nb;
-         b += MMV_QUANT_BLOCKS_PER_STEP * MMV_QUANT_UNROLL) {
-        typename Q::Raw raw[MMV_QUANT_UNROLL];
+    int b = lane / LANES;
+    for (; b + BLOCKS_PER_STEP * (UNROLL - 1) < nb; b += BLOCKS_PER_STEP * UNROLL) {
+        typename Q::Raw raw[UNROLL];
 #pragma unroll
-        for (int u = 0; u < MMV_QUANT_UNROLL; ++u) {
-            raw[u] = Q::fetch(wrow + b + MMV_QUANT_BLOCKS_PER_STEP * u, part);
+        for (int u = 0; u < UNROLL; ++u) {
+            raw[u] = Q::fetch(wrow + b + BLOCKS_PER_STEP * u, part);
         }
 #pragma unroll
-        for (int u = 0; u < MMV_QUANT_UNROLL; ++u) {
-            mmv_quant_accumulate<Q>(raw[u], x, cols, b + MMV_QUANT_BLOCKS_PER_STEP * u, part, xAligned, numTokens,
-                                    acc);
+        for (int u = 0; u < UNROLL; ++u) {
+            mmv_quant_accumulate<Q>(raw[u], x, cols, b + BLOCKS_PER_STEP * u, part, xAligned, numTokens, acc);
         }
     }
-    for (; b < nb; b += MMV_QUANT_BLOCKS_PER_STEP) {
+    for (; b < nb; b += BLOCKS_PER_STEP) {
         mmv_quant_accumulate<Q>(Q::fetch(wrow + b, part), x, cols, b, part, xAligned, numTokens, acc);
     }
     mmv_store(acc, y, row, rows, numTokens, accumulate, lane);
@@ -288,26 +374,20 @@ struct Rows16 {
     __device__ static int run1(int part) { return part * MM_PART_VALUES + 4; }
 };
 
-// Quantized rows seen as tile parts: the part of row `row` at step k0 is part `part` of the row's
-// block k0 / QK (MM_TILE_K == QK, one block per row per step), its values scaled on decode.
+// Quantized rows seen as tile parts: the part of row `row` at step k0 is part `part` of the
+// 32-column slice (k0 % QK) / 32 of the row's block k0 / QK, its values scaled on decode.
 template <class Q>
 struct MmQuantLoader {
     typedef typename Q::Raw Raw;
     typedef typename Q::BLOCK Block;
-    static_assert(Q::QK == MM_TILE_K, "one quant block per row per k-step");
+    static_assert(QUANT_SLICE == MM_TILE_K && QUANT_PARTS_PER_SLICE == MM_PARTS_PER_ROW, "one slice per k-step");
     __device__ static bool vector_ok(const void*, int) { return true; }
     __device__ static Raw fetch(const void* base, int row, int k0, int cols, int part, bool) {
         const int nb = cols / Q::QK;
-        return Q::fetch(static_cast<const Block*>(base) + static_cast<size_t>(row) * nb + k0 / Q::QK, part);
+        const Block* b = static_cast<const Block*>(base) + static_cast<size_t>(row) * nb + k0 / Q::QK;
+        return Q::fetch(b, (k0 % Q::QK) / QUANT_SLICE * QUANT_PARTS_PER_SLICE + part);
     }
-    __device__ static void decode(const Raw& r, float (&v)[MM_PART_VALUES]) {
-        Q::decode(r, v);
-        const float d = Q::scale(r);
-#pragma unroll
-        for (int j = 0; j < MM_PART_VALUES; ++j) {
-            v[j] *= d;
-        }
-    }
+    __device__ static void decode(const Raw& r, float (&v)[MM_PART_VALUES]) { quant_values<Q>(r, v); }
     __device__ static int run0(int part) { return Q::run0(part); }
     __device__ static int run1(int part) { return Q::run1(part); }
 };

@@ -21,6 +21,7 @@ static_assert(sizeof(block_q4_0) == Q4_0_BLOCK_BYTES, "ggml Q4_0 block layout");
 struct Q4_0Part {
     typedef block_q4_0 BLOCK;
     static constexpr int QK = QK4_0;
+    static constexpr bool AFFINE = false;  // value = d * q
     struct Raw {
         unsigned short d;
         uint32_t q;

@@ -23,6 +23,7 @@ __device__ __forceinline__ float q8_0_byte(uint32_t word, int j) {
 struct Q8_0Part {
     typedef block_q8_0 BLOCK;
     static constexpr int QK = QK8_0;
+    static constexpr bool AFFINE = false;  // value = d * q
     struct Raw {
         unsigned short d;
         uint32_t q0, q1;

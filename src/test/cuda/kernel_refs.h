@@ -71,11 +71,17 @@ inline float bf16_to_float(uint16_t b) {
 
 // ---- weight types (ggml) --------------------------------------------------------------------
 
-enum class WType { F32, F16, BF16, Q8_0, Q4_0 };
+enum class WType { F32, F16, BF16, Q8_0, Q4_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K };
 
-constexpr int QK = 32;               // values per quant block, both quant types
+constexpr int QK = 32;               // values per quant block, Q8_0 and Q4_0
 constexpr size_t Q8_0_BYTES = 34;    // { half d; int8 qs[32]; }
 constexpr size_t Q4_0_BYTES = 18;    // { half d; uint8 qs[16]; }
+constexpr int QK_K = 256;            // values per super-block, the K-quants
+constexpr size_t Q2_K_BYTES = 84;    // { uint8 scales[16]; uint8 qs[64]; half d; half dmin; }
+constexpr size_t Q3_K_BYTES = 110;   // { uint8 hmask[32]; uint8 qs[64]; uint8 scales[12]; half d; }
+constexpr size_t Q4_K_BYTES = 144;   // { half d; half dmin; uint8 scales[12]; uint8 qs[128]; }
+constexpr size_t Q5_K_BYTES = 176;   // { half d; half dmin; uint8 scales[12]; uint8 qh[32]; uint8 qs[128]; }
+constexpr size_t Q6_K_BYTES = 210;   // { uint8 ql[128]; uint8 qh[64]; int8 scales[16]; half d; }
 
 inline const char* type_name(WType t) {
     switch (t) {
@@ -84,21 +90,45 @@ inline const char* type_name(WType t) {
         case WType::BF16: return "bf16";
         case WType::Q8_0: return "q8_0";
         case WType::Q4_0: return "q4_0";
+        case WType::Q2_K: return "q2_k";
+        case WType::Q3_K: return "q3_k";
+        case WType::Q4_K: return "q4_k";
+        case WType::Q5_K: return "q5_k";
+        case WType::Q6_K: return "q6_k";
     }
     return "?";
 }
 
-inline bool is_quant(WType t) { return t == WType::Q8_0 || t == WType::Q4_0; }
+inline bool is_kquant(WType t) {
+    return t == WType::Q2_K || t == WType::Q3_K || t == WType::Q4_K || t == WType::Q5_K || t == WType::Q6_K;
+}
+
+inline bool is_quant(WType t) { return t == WType::Q8_0 || t == WType::Q4_0 || is_kquant(t); }
+
+// Values per block (the granularity of a row's width).
+inline int block_values(WType t) { return is_kquant(t) ? QK_K : is_quant(t) ? QK : 1; }
+
+// Bytes per block of a quant type.
+inline size_t block_bytes(WType t) {
+    switch (t) {
+        case WType::Q8_0: return Q8_0_BYTES;
+        case WType::Q4_0: return Q4_0_BYTES;
+        case WType::Q2_K: return Q2_K_BYTES;
+        case WType::Q3_K: return Q3_K_BYTES;
+        case WType::Q4_K: return Q4_K_BYTES;
+        case WType::Q5_K: return Q5_K_BYTES;
+        case WType::Q6_K: return Q6_K_BYTES;
+        default: return 0;
+    }
+}
 
 inline size_t row_bytes(WType t, int cols) {
     switch (t) {
         case WType::F32: return static_cast<size_t>(cols) * 4;
         case WType::F16:
         case WType::BF16: return static_cast<size_t>(cols) * 2;
-        case WType::Q8_0: return static_cast<size_t>(cols / QK) * Q8_0_BYTES;
-        case WType::Q4_0: return static_cast<size_t>(cols / QK) * Q4_0_BYTES;
+        default: return static_cast<size_t>(cols / block_values(t)) * block_bytes(t);
     }
-    return 0;
 }
 
 inline uint16_t read_u16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
@@ -125,8 +155,170 @@ inline float dequant(WType t, const uint8_t* row, int c) {
             const int q = j < QK / 2 ? (b[2 + j] & 0xf) : (b[2 + j - QK / 2] >> 4);
             return d * static_cast<float>(q - 8);
         }
+        default: break;  // K-quants: dequant_row
     }
     return 0.0f;
+}
+
+// ---- K-quant super-blocks, as ggml-quants.c's dequantize_row_q*_K writes them ----------------
+// Same loops, same float expressions; every product of a half scale and the small integers is
+// exact in float, so a value is rounded at most once (the "- min" of Q2_K/Q4_K/Q5_K).
+
+// ggml's get_scale_min_k4: 6-bit scale and min of sub-block j of Q4_K / Q5_K.
+inline void scale_min_k4(int j, const uint8_t* q, uint8_t* d, uint8_t* m) {
+    if (j < 4) {
+        *d = q[j] & 63;
+        *m = q[j + 4] & 63;
+    } else {
+        *d = static_cast<uint8_t>((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
+        *m = static_cast<uint8_t>((q[j + 4] >> 4) | ((q[j - 0] >> 6) << 4));
+    }
+}
+
+inline void dequant_q2_k(const uint8_t* b, float* y) {
+    const uint8_t* scales = b;
+    const uint8_t* q = b + 16;
+    const float d = half_to_float(read_u16(b + 80));
+    const float min = half_to_float(read_u16(b + 82));
+    int is = 0;
+    for (int n = 0; n < QK_K; n += 128) {
+        int shift = 0;
+        for (int j = 0; j < 4; ++j) {
+            uint8_t sc = scales[is++];
+            float dl = d * (sc & 0xF), ml = min * (sc >> 4);
+            for (int l = 0; l < 16; ++l) *y++ = dl * static_cast<int8_t>((q[l] >> shift) & 3) - ml;
+            sc = scales[is++];
+            dl = d * (sc & 0xF);
+            ml = min * (sc >> 4);
+            for (int l = 0; l < 16; ++l) *y++ = dl * static_cast<int8_t>((q[l + 16] >> shift) & 3) - ml;
+            shift += 2;
+        }
+        q += 32;
+    }
+}
+
+inline void dequant_q3_k(const uint8_t* b, float* y) {
+    const uint8_t* hm = b;
+    const uint8_t* q = b + 32;
+    const uint8_t* packed = b + 96;
+    const float d_all = half_to_float(read_u16(b + 108));
+    // The 16 6-bit scales, unpacked as ggml does: low nibbles from bytes 0..7 (low, then high
+    // nibbles), the top 2 bits from bytes 8..11, four 2-bit fields each, merged with 32-bit masks.
+    const uint32_t kmask1 = 0x03030303u;
+    const uint32_t kmask2 = 0x0f0f0f0fu;
+    uint32_t aux[4];
+    std::memcpy(aux, packed, 12);  // little-endian host, as the file's bytes are
+    const uint32_t tmp = aux[2];
+    aux[2] = ((aux[0] >> 4) & kmask2) | (((tmp >> 4) & kmask1) << 4);
+    aux[3] = ((aux[1] >> 4) & kmask2) | (((tmp >> 6) & kmask1) << 4);
+    aux[0] = (aux[0] & kmask2) | (((tmp >> 0) & kmask1) << 4);
+    aux[1] = (aux[1] & kmask2) | (((tmp >> 2) & kmask1) << 4);
+    int8_t scales[16];
+    std::memcpy(scales, aux, 16);
+    int is = 0;
+    uint8_t m = 1;
+    for (int n = 0; n < QK_K; n += 128) {
+        int shift = 0;
+        for (int j = 0; j < 4; ++j) {
+            float dl = d_all * (scales[is++] - 32);
+            for (int l = 0; l < 16; ++l) {
+                *y++ = dl * (static_cast<int8_t>((q[l + 0] >> shift) & 3) - ((hm[l + 0] & m) ? 0 : 4));
+            }
+            dl = d_all * (scales[is++] - 32);
+            for (int l = 0; l < 16; ++l) {
+                *y++ = dl * (static_cast<int8_t>((q[l + 16] >> shift) & 3) - ((hm[l + 16] & m) ? 0 : 4));
+            }
+            shift += 2;
+            m <<= 1;
+        }
+        q += 32;
+    }
+}
+
+inline void dequant_q4_k(const uint8_t* b, float* y) {
+    const float d = half_to_float(read_u16(b));
+    const float min = half_to_float(read_u16(b + 2));
+    const uint8_t* scales = b + 4;
+    const uint8_t* q = b + 16;
+    int is = 0;
+    uint8_t sc, m;
+    for (int j = 0; j < QK_K; j += 64) {
+        scale_min_k4(is + 0, scales, &sc, &m);
+        const float d1 = d * sc, m1 = min * m;
+        scale_min_k4(is + 1, scales, &sc, &m);
+        const float d2 = d * sc, m2 = min * m;
+        for (int l = 0; l < 32; ++l) *y++ = d1 * (q[l] & 0xF) - m1;
+        for (int l = 0; l < 32; ++l) *y++ = d2 * (q[l] >> 4) - m2;
+        q += 32;
+        is += 2;
+    }
+}
+
+inline void dequant_q5_k(const uint8_t* b, float* y) {
+    const float d = half_to_float(read_u16(b));
+    const float min = half_to_float(read_u16(b + 2));
+    const uint8_t* scales = b + 4;
+    const uint8_t* qh = b + 16;
+    const uint8_t* ql = b + 48;
+    int is = 0;
+    uint8_t sc, m;
+    uint8_t u1 = 1, u2 = 2;
+    for (int j = 0; j < QK_K; j += 64) {
+        scale_min_k4(is + 0, scales, &sc, &m);
+        const float d1 = d * sc, m1 = min * m;
+        scale_min_k4(is + 1, scales, &sc, &m);
+        const float d2 = d * sc, m2 = min * m;
+        for (int l = 0; l < 32; ++l) *y++ = d1 * ((ql[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) - m1;
+        for (int l = 0; l < 32; ++l) *y++ = d2 * ((ql[l] >> 4) + (qh[l] & u2 ? 16 : 0)) - m2;
+        ql += 32;
+        is += 2;
+        u1 <<= 2;
+        u2 <<= 2;
+    }
+}
+
+inline void dequant_q6_k(const uint8_t* b, float* y) {
+    const uint8_t* ql = b;
+    const uint8_t* qh = b + 128;
+    const int8_t* sc = reinterpret_cast<const int8_t*>(b + 192);
+    const float d = half_to_float(read_u16(b + 208));
+    for (int n = 0; n < QK_K; n += 128) {
+        for (int l = 0; l < 32; ++l) {
+            const int is = l / 16;
+            const int8_t q1 = static_cast<int8_t>((ql[l + 0] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+            const int8_t q2 = static_cast<int8_t>((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+            const int8_t q3 = static_cast<int8_t>((ql[l + 0] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+            const int8_t q4 = static_cast<int8_t>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+            y[l + 0] = d * sc[is + 0] * q1;
+            y[l + 32] = d * sc[is + 2] * q2;
+            y[l + 64] = d * sc[is + 4] * q3;
+            y[l + 96] = d * sc[is + 6] * q4;
+        }
+        y += 128;
+        ql += 64;
+        qh += 32;
+        sc += 8;
+    }
+}
+
+// A whole row of type t, exactly.
+inline void dequant_row(WType t, const uint8_t* row, int cols, float* out) {
+    if (!is_kquant(t)) {
+        for (int c = 0; c < cols; ++c) out[c] = dequant(t, row, c);
+        return;
+    }
+    for (int b = 0; b < cols / QK_K; ++b) {
+        const uint8_t* blk = row + static_cast<size_t>(b) * block_bytes(t);
+        float* y = out + static_cast<size_t>(b) * QK_K;
+        switch (t) {
+            case WType::Q2_K: dequant_q2_k(blk, y); break;
+            case WType::Q3_K: dequant_q3_k(blk, y); break;
+            case WType::Q4_K: dequant_q4_k(blk, y); break;
+            case WType::Q5_K: dequant_q5_k(blk, y); break;
+            case WType::Q6_K: dequant_q6_k(blk, y); break;
+            default: break;
+        }
+    }
 }
 
 // ---- kernels --------------------------------------------------------------------------------
@@ -136,9 +328,7 @@ inline std::vector<float> get_rows(WType t, const uint8_t* table, const std::vec
     std::vector<float> out(tokens.size() * static_cast<size_t>(cols));
     for (size_t i = 0; i < tokens.size(); ++i) {
         const uint8_t* row = table + static_cast<size_t>(tokens[i]) * row_bytes(t, cols);
-        for (int c = 0; c < cols; ++c) {
-            out[i * cols + c] = dequant(t, row, c);
-        }
+        dequant_row(t, row, cols, &out[i * cols]);
     }
     return out;
 }
@@ -153,7 +343,7 @@ inline std::vector<double> matmul(WType t, const uint8_t* w, const float* x, con
     std::vector<float> wr(cols);
     for (int r = 0; r < rows; ++r) {
         const uint8_t* row = w + static_cast<size_t>(r) * row_bytes(t, cols);
-        for (int c = 0; c < cols; ++c) wr[c] = dequant(t, row, c);
+        dequant_row(t, row, cols, wr.data());
         for (int tok = 0; tok < numTokens; ++tok) {
             const size_t o = static_cast<size_t>(tok) * rows + r;
             double s = accumulate ? y0[o] : 0.0;

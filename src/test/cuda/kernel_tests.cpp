@@ -34,17 +34,32 @@ __global__ void get_rows_f16(const void*, const int*, float*, int);
 __global__ void get_rows_bf16(const void*, const int*, float*, int);
 __global__ void get_rows_q8_0(const void*, const int*, float*, int);
 __global__ void get_rows_q4_0(const void*, const int*, float*, int);
+__global__ void get_rows_q2_k(const void*, const int*, float*, int);
+__global__ void get_rows_q3_k(const void*, const int*, float*, int);
+__global__ void get_rows_q4_k(const void*, const int*, float*, int);
+__global__ void get_rows_q5_k(const void*, const int*, float*, int);
+__global__ void get_rows_q6_k(const void*, const int*, float*, int);
 __global__ void rms_norm_f32(const float*, const float*, float*, int, float);
 __global__ void mmv_f32(const void*, const float*, float*, int, int, int, int);
 __global__ void mmv_f16(const void*, const float*, float*, int, int, int, int);
 __global__ void mmv_bf16(const void*, const float*, float*, int, int, int, int);
 __global__ void mmv_q8_0(const void*, const float*, float*, int, int, int, int);
 __global__ void mmv_q4_0(const void*, const float*, float*, int, int, int, int);
+__global__ void mmv_q2_k(const void*, const float*, float*, int, int, int, int);
+__global__ void mmv_q3_k(const void*, const float*, float*, int, int, int, int);
+__global__ void mmv_q4_k(const void*, const float*, float*, int, int, int, int);
+__global__ void mmv_q5_k(const void*, const float*, float*, int, int, int, int);
+__global__ void mmv_q6_k(const void*, const float*, float*, int, int, int, int);
 __global__ void mm_f32(const void*, const float*, float*, int, int, int, int);
 __global__ void mm_f16(const void*, const float*, float*, int, int, int, int);
 __global__ void mm_bf16(const void*, const float*, float*, int, int, int, int);
 __global__ void mm_q8_0(const void*, const float*, float*, int, int, int, int);
 __global__ void mm_q4_0(const void*, const float*, float*, int, int, int, int);
+__global__ void mm_q2_k(const void*, const float*, float*, int, int, int, int);
+__global__ void mm_q3_k(const void*, const float*, float*, int, int, int, int);
+__global__ void mm_q4_k(const void*, const float*, float*, int, int, int, int);
+__global__ void mm_q5_k(const void*, const float*, float*, int, int, int, int);
+__global__ void mm_q6_k(const void*, const float*, float*, int, int, int, int);
 __global__ void rope_f32(float*, const int*, const float*, int, int, int, int, int);
 __global__ void swiglu_f32(float*, const float*, int);
 __global__ void add_f32(float*, const float*, int);
@@ -200,6 +215,30 @@ void fill_weights(std::mt19937& rng, WType t, uint8_t* w, int rows, int cols) {
             }
             break;
         }
+        case WType::Q2_K:
+        case WType::Q3_K:
+        case WType::Q4_K:
+        case WType::Q5_K:
+        case WType::Q6_K: {
+            // Random bytes everywhere (quants, packed scales and mins, high-bit masks), then sane
+            // halves for the super-block scale d and, where the type has one, dmin (signed too).
+            int dAt = 0, dminAt = -1;
+            switch (t) {
+                case WType::Q2_K: dAt = 80; dminAt = 82; break;
+                case WType::Q3_K: dAt = 108; break;
+                case WType::Q4_K:
+                case WType::Q5_K: dAt = 0; dminAt = 2; break;
+                default: dAt = 208; break;  // Q6_K
+            }
+            const size_t blockBytes = refs::block_bytes(t);
+            for (size_t b = 0; b < bytes / blockBytes; ++b) {
+                uint8_t* blk = w + b * blockBytes;
+                for (size_t j = 0; j < blockBytes; ++j) blk[j] = static_cast<uint8_t>(byte(rng));
+                put16(blk + dAt, refs::float_to_half(unit(rng) * 0.01f));
+                if (dminAt >= 0) put16(blk + dminAt, refs::float_to_half(unit(rng) * 0.01f));
+            }
+            break;
+        }
     }
 }
 
@@ -220,6 +259,11 @@ const TypeKernels kTypes[] = {
     {WType::BF16, get_rows_bf16, mmv_bf16, mm_bf16},
     {WType::Q8_0, get_rows_q8_0, mmv_q8_0, mm_q8_0},
     {WType::Q4_0, get_rows_q4_0, mmv_q4_0, mm_q4_0},
+    {WType::Q2_K, get_rows_q2_k, mmv_q2_k, mm_q2_k},
+    {WType::Q3_K, get_rows_q3_k, mmv_q3_k, mm_q3_k},
+    {WType::Q4_K, get_rows_q4_k, mmv_q4_k, mm_q4_k},
+    {WType::Q5_K, get_rows_q5_k, mmv_q5_k, mm_q5_k},
+    {WType::Q6_K, get_rows_q6_k, mmv_q6_k, mm_q6_k},
 };
 
 void test_get_rows(const TypeKernels& k, int vocab, int cols, const std::vector<int>& tokens) {
@@ -601,15 +645,18 @@ void test_attention(const AttnCase& a) {
 int main() {
     const auto start = std::chrono::steady_clock::now();
 
-    // get_rows: the test model's embedding (vocab 512, dim 64), odd widths for the float types.
+    // get_rows: the test model's embedding (vocab 512, dim 64), odd widths for the float types;
+    // the K-quants' rows are whole super-blocks (256, and 3 of them).
     for (const TypeKernels& k : kTypes) {
-        test_get_rows(k, 512, 64, {0, 511, 17, 17, 300});
-        test_get_rows(k, 40, refs::is_quant(k.type) ? 96 : 172, {3, 39, 0});
+        const bool kq = refs::is_kquant(k.type);
+        test_get_rows(k, 512, kq ? 256 : 64, {0, 511, 17, 17, 300});
+        test_get_rows(k, 40, kq ? 768 : refs::is_quant(k.type) ? 96 : 172, {3, 39, 0});
     }
 
     // Products: the test model's shapes (dim 64, FFN 172, vocab 512), unaligned tails, the
     // vector main loops (cols >= 512 / 1024) with their tails, misaligned bases.
     for (const TypeKernels& k : kTypes) {
+        if (refs::is_kquant(k.type)) continue;  // below: rows of whole super-blocks
         const bool q = refs::is_quant(k.type);
         const size_t wMis = k.type == WType::F32 ? 4 : 2;  // smallest legal misalignment
         std::vector<MatShape> mmv = {
@@ -636,6 +683,38 @@ int main() {
             mm.push_back({64, 172, 33, true, 0, 0});  // k tail (172 = 5 * 32 + 12)
             mm.push_back({70, 45, 66, false, 0, 0});  // cols % 4 != 0, tail only
         }
+        for (const MatShape& m : mm) test_matmul(k, true, m);
+    }
+
+    // K-quants: cols % 256 == 0. The kernels' weights are ggml's dequantized floats bit for bit
+    // (get_rows checks them exactly: d * scale * q and dmin * min are exact in float, the fma rounds
+    // only their difference), so the products' tolerance is the float-sum bound above; Q3_K and
+    // Q6_K multiply a part's dot product by its exact scale d * scale, which scales the error and
+    // the magnitude alike. Decode with every token count 1..8: one super-block per row (each
+    // lane one part), the unrolled loop (2 super-blocks per lane) with and without a tail, rows not
+    // a multiple of 4, a misaligned base (2 bytes, the blocks' own alignment) and activations.
+    // Batch: rows and tokens past a tile, up to 3 super-blocks (24 k-steps) per row.
+    for (const TypeKernels& k : kTypes) {
+        if (!refs::is_kquant(k.type)) continue;
+        const std::vector<MatShape> mmv = {
+            {64, 256, 1, false, 0, 0},     // one super-block per row
+            {172, 256, 3, true, 0, 0},     // 3 tokens, accumulate
+            {512, 256, 8, false, 0, 0},    // MMV_MAX_TOKENS tokens
+            {7, 2304, 2, true, 0, 0},      // 9 super-blocks: unrolled loop plus a tail, rows % 4 != 0
+            {5, 1280, 1, false, 2, 4},     // misaligned weights and activations
+            {9, 512, 4, false, 0, 0},      // exactly one unrolled step
+            {6, 768, 5, true, 0, 0},       // one unrolled step plus a tail
+            {3, 1024, 6, false, 0, 0},     // 3 rows: the block's last warp has none
+            {10, 256, 7, true, 0, 2 * 4},  // 7 tokens, activations 8 bytes off
+        };
+        for (const MatShape& m : mmv) test_matmul(k, false, m);
+        const std::vector<MatShape> mm = {
+            {64, 256, 9, false, 0, 0},    // one tile, few tokens
+            {172, 256, 70, true, 0, 0},   // rows and tokens past a tile
+            {130, 512, 65, false, 2, 4},  // misaligned bases
+            {512, 256, 20, false, 0, 0},  // classifier over a prompt
+            {33, 768, 100, true, 0, 0},   // 3 super-blocks per row, two token tiles
+        };
         for (const MatShape& m : mm) test_matmul(k, true, m);
     }
 

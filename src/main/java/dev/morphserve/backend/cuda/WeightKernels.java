@@ -3,18 +3,25 @@ package dev.morphserve.backend.cuda;
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.tensor.Tensor;
 import dev.morphserve.tensor.TensorLayout;
+import java.util.StringJoiner;
 
 /**
  * Which kernels read a weight type: the decode matrix-vector kernel ({@code mmv_*}, up to
  * {@link #MMV_MAX_TOKENS} tokens, each weight read once for all of them), the tiled batch kernel
  * ({@code mm_*}) for prefill and big batches, and the embedding gather ({@code get_rows_*}).
+ * Quantized types need rows of whole blocks: 32 values for Q8_0/Q4_0, 256 for the K-quants.
  */
 enum WeightKernels {
     F32(GgmlType.F32, "f32"),
     F16(GgmlType.F16, "f16"),
     BF16(GgmlType.BF16, "bf16"),
     Q8_0(GgmlType.Q8_0, "q8_0"),
-    Q4_0(GgmlType.Q4_0, "q4_0");
+    Q4_0(GgmlType.Q4_0, "q4_0"),
+    Q2_K(GgmlType.Q2_K, "q2_k"),
+    Q3_K(GgmlType.Q3_K, "q3_k"),
+    Q4_K(GgmlType.Q4_K, "q4_k"),
+    Q5_K(GgmlType.Q5_K, "q5_k"),
+    Q6_K(GgmlType.Q6_K, "q6_k");
 
     /** Tokens the decode kernel keeps accumulators for; bigger steps go to the tiled kernel. */
     static final int MMV_MAX_TOKENS = 8;
@@ -57,6 +64,15 @@ enum WeightKernels {
             }
         }
         throw new IllegalArgumentException("the CUDA backend has no kernels for " + t.type() + " (tensor " + t.name()
-                + "): requantize the model to Q8_0 or Q4_0 (morphserve quantize), or run it with --backend cpu");
+                + "; it reads " + supported() + "): requantize the model to Q8_0 or Q4_0 (morphserve quantize), or run it"
+                + " with --backend cpu");
+    }
+
+    private static String supported() {
+        StringJoiner names = new StringJoiner(", ");
+        for (WeightKernels k : values()) {
+            names.add(k.type.name());
+        }
+        return names.toString();
     }
 }

@@ -1,0 +1,63 @@
+// Q4_K weights (ggml): each row is cols / QK_K super-blocks of
+//   { half d; half dmin; uint8 scales[12]; uint8 qs[128]; }  (144 bytes).
+// Value v (0..255) belongs to 32-value sub-block s = v / 32, whose 6-bit scale sc and min m are
+// packed in `scales` (kq_scale_min_k4):
+//   value = d * sc * q - dmin * m,
+// q = nibble s % 2 (low first) of qs[32 * (s / 2) + v % 32]: each qs byte holds one value of two
+// consecutive sub-blocks.
+#include "kquants.cuh"
+
+constexpr int Q4_K_BLOCK_BYTES = 144;
+constexpr int Q4_K_CHUNK_BYTES = 32;  // qs bytes per 64 values (2 sub-blocks)
+
+struct block_q4_K {
+    unsigned short d;     // IEEE half bits: super-block scale of the scales
+    unsigned short dmin;  // IEEE half bits: super-block scale of the mins
+    unsigned char scales[K_SCALE_SIZE];
+    unsigned char qs[QK_K / 2];
+};
+static_assert(sizeof(block_q4_K) == Q4_K_BLOCK_BYTES, "ggml Q4_K block layout");
+
+struct Q4_KPart : KQuantRuns {
+    typedef block_q4_K BLOCK;
+    static constexpr int QK = QK_K;
+    static constexpr bool AFFINE = true;
+    struct Raw {
+        float a, b;  // d * scale, dmin * min of the part's sub-block
+        uint32_t q0, q1;
+    };
+    __device__ static Raw fetch(const block_q4_K* blk, int part) {
+        const int s = kq_slice(part);
+        const int i = kq_index(part);
+        const uint32_t dm = load_u32_align2(&blk->d);  // d | dmin << 16
+        int sc, m;
+        kq_scale_min_k4(blk->scales, s, sc, m);
+        Raw r;
+        r.a = f16_bits_to_float(static_cast<unsigned short>(dm & 0xffffu)) * static_cast<float>(sc);
+        r.b = f16_bits_to_float(static_cast<unsigned short>(dm >> 16)) * static_cast<float>(m);
+        kq_load8(blk->qs + (s / 2) * Q4_K_CHUNK_BYTES + i * MM_PART_VALUES, 4 * (s % 2), 0x0f0f0f0fu, r.q0, r.q1);
+        return r;
+    }
+    __device__ static void decode(const Raw& r, float (&v)[MM_PART_VALUES]) { kq_decode(r.q0, r.q1, 0, v); }
+    __device__ static float scale(const Raw& r) { return r.a; }
+    __device__ static float min(const Raw& r) { return r.b; }
+};
+
+// table: [vocab x cols/256] super-blocks; tokens: [T]; out: [T x cols] float. Grid (T), any block width.
+extern "C" __global__ void get_rows_q4_k(const void* table, const int* tokens, float* out, int cols) {
+    get_rows_quant<Q4_KPart>(table, tokens, out, cols);
+}
+
+// Grid ceil(rows / 4), block 128, numTokens <= MMV_MAX_TOKENS, cols % 256 == 0.
+extern "C" __global__ void __launch_bounds__(MMV_THREADS, MMV_MIN_BLOCKS) mmv_q4_k(const void* w, const float* x, float* y, int rows, int cols, int numTokens,
+                                    int accumulate) {
+    mmv_quant<Q4_KPart>(w, x, y, rows, cols, numTokens, accumulate);
+}
+
+// Grid (ceil(rows / 64), ceil(numTokens / 64)), block 256, cols % 256 == 0.
+extern "C" __global__ void __launch_bounds__(MM_THREADS, MM_MIN_BLOCKS) mm_q4_k(const void* w, const float* x, float* y, int rows, int cols, int numTokens,
+                                   int accumulate) {
+    __shared__ __align__(16) MmTile ws;
+    __shared__ __align__(16) MmTile xs;
+    mm_tiled<MmQuantLoader<Q4_KPart> >(w, x, y, rows, cols, numTokens, accumulate, ws, xs);
+}
