@@ -46,7 +46,7 @@ final class GenerateCommand implements Callable<Integer> {
         try (LoadedModel model = modelOptions.load();
                 Backend backend = modelOptions.openBackend()) {
             var tokenizer = model.tokenizer();
-            int[] promptIds = tokenizer.encode(prompt, model.tokenizer().vocabulary().addBos());
+            int[] promptIds = tokenizer.encodeWithSpecialTokens(prompt, tokenizer.vocabulary().addBos());
             out.print(prompt);
             TokenDecoder decoder = new TokenDecoder(tokenizer);
             int[] previous = {promptIds[promptIds.length - 1]};
