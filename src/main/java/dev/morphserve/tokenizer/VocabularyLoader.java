@@ -17,8 +17,13 @@ final class VocabularyLoader {
      * are treated as control tokens (never parsed from plain text, decoded as nothing), as there.
      */
     private static final Set<String> END_OF_TURN_TEXTS = Set.of(
-            "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "</s>", "<|eom_id|>",
-            "<EOT>", "<|end_of_text|>");
+            "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>",
+            "<|end_of_text|>");
+    /**
+     * Also an end of turn, but only where it is not an ordinary piece: Phi-3 types it user-defined,
+     * while Qwen2's byte-level vocabulary has it as plain text that merges produce.
+     */
+    private static final String SENTENCE_END = "</s>";
 
     private VocabularyLoader() {}
 
@@ -56,7 +61,8 @@ final class VocabularyLoader {
             }
         }
         for (int id = 0; id < size; id++) {
-            if (END_OF_TURN_TEXTS.contains(pieces.get(id))) {
+            String piece = pieces.get(id);
+            if (END_OF_TURN_TEXTS.contains(piece) || (piece.equals(SENTENCE_END) && types[id] != Vocabulary.TYPE_NORMAL)) {
                 endOfGeneration.add(id);
                 types[id] = Vocabulary.TYPE_CONTROL;
             }
