@@ -22,10 +22,6 @@ final class BpeMerges {
         }
     }
 
-    int size() {
-        return ranks.size();
-    }
-
     /**
      * The symbols a word ends up as. The word is byte-level text: every character is a BMP stand-in
      * for one byte, so symbol {@code i} always starts at character {@code i} and only grows right.
