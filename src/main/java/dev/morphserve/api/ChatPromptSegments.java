@@ -21,7 +21,9 @@ import org.jboss.logging.Logger;
  * located in the real rendering: as given, or whitespace-trimmed (templates that {@code trim} or
  * {@code strip} content), or as whatever lies before the next template text where that text occurs
  * only once. Should a template transform user text otherwise, the placeholder rendering is used
- * with the text as given, which keeps the template's markup exact and user text plain.
+ * with the text as given, which keeps the template's markup exact and user text plain. Only a
+ * template that fails on placeholder text (none known) gets its whole output parsed for special
+ * tokens, as vLLM and llama.cpp's server parse every prompt.
  */
 final class ChatPromptSegments {
     private static final Logger LOG = Logger.getLogger(ChatPromptSegments.class);
