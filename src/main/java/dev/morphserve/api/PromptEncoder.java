@@ -3,6 +3,7 @@ package dev.morphserve.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.morphserve.api.dto.ChatMessage;
 import dev.morphserve.engine.EngineClient;
+import dev.morphserve.tokenizer.TextSegment;
 import dev.morphserve.tokenizer.Tokenizer;
 import dev.morphserve.tokenizer.Vocabulary;
 import java.util.ArrayList;
@@ -14,7 +15,8 @@ import java.util.Set;
 /**
  * Turns a request's prompt (completions) or messages (chat) into prompt token ids and checks
  * them against the model: ids in the vocabulary, prompt plus one generated token within the
- * context.
+ * context. Special tokens written in a completions prompt or by a chat template become their ids
+ * (as in vLLM and llama.cpp's server); written in a chat message, they stay text.
  */
 public final class PromptEncoder {
     static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
@@ -35,7 +37,7 @@ public final class PromptEncoder {
                 throw ApiException.badRequest("prompt", "prompt must not be empty");
             }
             Tokenizer tokenizer = engine.tokenizer();
-            tokens = tokenizer.encode(prompt.asText(), tokenizer.vocabulary().addBos());
+            tokens = withBos(tokenizer.encodeWithSpecialTokens(prompt.asText(), false), tokenizer.vocabulary());
         } else if (prompt.isArray()) {
             tokens = tokenIds(prompt, engine.tokenizer().vocabulary().size());
         } else {
@@ -64,8 +66,10 @@ public final class PromptEncoder {
     }
 
     /**
-     * Renders the messages with the model's chat template and encodes the result. A template that
-     * writes the BOS text itself gets it as the BOS token, not as literal characters plus a second BOS.
+     * Renders the messages with the model's chat template and encodes the result, the template's
+     * text with special tokens, the messages' text without ({@link ChatPromptSegments}). A template
+     * that writes the BOS text itself gets it as the BOS token, not as literal characters plus a
+     * second BOS.
      */
     public static int[] chatPrompt(List<ChatMessage> messages, EngineClient engine) {
         if (messages == null || messages.isEmpty()) {
@@ -73,21 +77,39 @@ public final class PromptEncoder {
         }
         Tokenizer tokenizer = engine.tokenizer();
         Vocabulary vocabulary = tokenizer.vocabulary();
-        String bos = vocabulary.piece(vocabulary.bosId());
-        String eos = vocabulary.piece(vocabulary.eosId());
+        String bos = vocabulary.bosId() >= 0 ? vocabulary.piece(vocabulary.bosId()) : "";
+        String eos = vocabulary.eosId() >= 0 ? vocabulary.piece(vocabulary.eosId()) : "";
         ChatTemplate template = new ChatTemplate(engine.chatTemplate().orElse(ChatTemplate.FALLBACK), bos, eos);
-        String rendered = template.render(templateMessages(messages));
-        int[] tokens;
-        if (!bos.isEmpty() && rendered.startsWith(bos)) {
-            tokens = tokenizer.encode(rendered.substring(bos.length()), true);
+        List<TextSegment> segments = ChatPromptSegments.render(template, templateMessages(messages));
+        int[] tokens = tokenizer.encode(segments, false);
+        if (!bos.isEmpty()
+                && (tokens.length == 0 || tokens[0] != vocabulary.bosId())
+                && !segments.isEmpty()
+                && segments.getFirst() instanceof TextSegment.Markup first
+                && first.text().startsWith(bos)) {
+            // A BOS piece that is no control token: the template's copy is dropped for the id.
+            List<TextSegment> rest = new ArrayList<>(segments);
+            rest.set(0, new TextSegment.Markup(first.text().substring(bos.length())));
+            tokens = tokenizer.encode(rest, true);
         } else {
-            tokens = tokenizer.encode(rendered, vocabulary.addBos());
+            tokens = withBos(tokens, vocabulary);
         }
         if (tokens.length == 0) {
             throw ApiException.badRequest("messages", "the messages render to an empty prompt");
         }
         checkContext("messages", tokens.length, engine);
         return tokens;
+    }
+
+    /** BOS first when the model wants it and the prompt does not already start with it. */
+    private static int[] withBos(int[] tokens, Vocabulary vocabulary) {
+        if (!vocabulary.addBos() || (tokens.length > 0 && tokens[0] == vocabulary.bosId())) {
+            return tokens;
+        }
+        int[] withBos = new int[tokens.length + 1];
+        withBos[0] = vocabulary.bosId();
+        System.arraycopy(tokens, 0, withBos, 1, tokens.length);
+        return withBos;
     }
 
     static List<Map<String, Object>> templateMessages(List<ChatMessage> messages) {

@@ -46,7 +46,14 @@ final class GenerateCommand implements Callable<Integer> {
         try (LoadedModel model = modelOptions.load();
                 Backend backend = modelOptions.openBackend()) {
             var tokenizer = model.tokenizer();
-            int[] promptIds = tokenizer.encode(prompt, model.tokenizer().vocabulary().addBos());
+            int[] promptIds = tokenizer.encodeWithSpecialTokens(prompt, tokenizer.vocabulary().addBos());
+            if (promptIds.length == 0) {
+                // An empty prompt starts from BOS even for models that add none to text (GPT-2).
+                if (tokenizer.vocabulary().bosId() < 0) {
+                    throw new IllegalArgumentException("the prompt is empty and the model has no BOS token to start from");
+                }
+                promptIds = new int[] {tokenizer.vocabulary().bosId()};
+            }
             out.print(prompt);
             TokenDecoder decoder = new TokenDecoder(tokenizer);
             int[] previous = {promptIds[promptIds.length - 1]};

@@ -111,9 +111,12 @@ final class EngineCore {
         return stepTime.p90(System.nanoTime());
     }
 
-    /** STOP for EOS (not emitted), LENGTH once max_tokens are out or the context is full, else null. */
+    /**
+     * STOP for an end-of-generation token (EOS, EOT, EOM; not emitted), LENGTH once max_tokens are
+     * out or the context is full, else null.
+     */
     private FinishReason finishReason(Request r, int next) {
-        if (!r.spec.ignoreEos() && next == vocabulary.eosId()) {
+        if (!r.spec.ignoreEos() && vocabulary.isEndOfGeneration(next)) {
             return FinishReason.STOP;
         }
         if (r.numOutputTokens() + 1 >= r.spec.maxTokens() || r.numTokens() + 1 >= contextLength) {

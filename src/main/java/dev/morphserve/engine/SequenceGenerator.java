@@ -9,7 +9,7 @@ import java.util.function.IntConsumer;
 /**
  * Generates one sequence at a time: the prompt in one batched prefill step, then one decode step
  * per token. What the CLI and the golden tests use; the server batches many sequences instead.
- * Stops at EOS, and at BOS as llama2.c does.
+ * Stops at an end-of-generation token (EOS, EOT, EOM), and at BOS as llama2.c does.
  */
 public final class SequenceGenerator {
     private final ModelRunner runner;
@@ -43,7 +43,7 @@ public final class SequenceGenerator {
             int position = prompt.length;
             while (count < budget) {
                 int next = sampler.sample(logits, 0, runner.config().vocabSize());
-                if (next == vocabulary.eosId() || next == vocabulary.bosId()) {
+                if (vocabulary.isEndOfGeneration(next) || next == vocabulary.bosId()) {
                     reason = FinishReason.STOP;
                     break;
                 }

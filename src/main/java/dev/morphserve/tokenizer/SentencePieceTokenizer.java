@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.stream.IntStream;
 
 /**
  * SentencePiece-style tokenizer ({@code tokenizer.ggml.model = llama}) with llama2.c's semantics:
@@ -14,18 +15,27 @@ import java.util.PriorityQueue;
  * <p>llama2.c rescans the whole sequence for every merge (quadratic); a priority queue ordered by
  * (score desc, left position asc) with lazy invalidation picks exactly the same pairs in
  * O(n log n), which matters when perplexity encodes a whole book as one sequence.
+ *
+ * <p>Special tokens are found first ({@link SpecialTokens}); as in llama.cpp, every stretch of text
+ * after the start or after a special token gets the dummy space prefix.
  */
 public final class SentencePieceTokenizer implements Tokenizer {
     private static final String WORD_BOUNDARY = "\u2581";
 
     private final Vocabulary vocabulary;
+    private final SpecialTokens specialTokens;
     /** The vocabulary's spelling of a space: U+2581 in llama.cpp GGUFs, ' ' in llama2.c exports. */
     private final String spaceSymbol;
     /** Token id of each byte value's {@code <0xNN>} piece, -1 when the vocabulary has none. */
     private final int[] byteTokenIds = new int[256];
 
     public SentencePieceTokenizer(Vocabulary vocabulary) {
+        this(vocabulary, SpecialTokens.of(vocabulary));
+    }
+
+    SentencePieceTokenizer(Vocabulary vocabulary, SpecialTokens specialTokens) {
         this.vocabulary = vocabulary;
+        this.specialTokens = specialTokens;
         this.spaceSymbol = vocabulary.pieces().stream().anyMatch(p -> p.contains(WORD_BOUNDARY)) ? WORD_BOUNDARY : " ";
         for (int b = 0; b < 256; b++) {
             byteTokenIds[b] = vocabulary.idOf(String.format("<0x%02X>", b));
@@ -38,24 +48,17 @@ public final class SentencePieceTokenizer implements Tokenizer {
     }
 
     @Override
-    public int[] encode(String text, boolean addBos) {
-        String normalized = text;
-        if (vocabulary.addSpacePrefix() && !text.isEmpty()) {
-            normalized = " " + normalized;
-        }
-        normalized = normalized.replace(" ", spaceSymbol);
-        List<Symbol> symbols = initialSymbols(normalized);
-        mergeByScore(symbols);
+    public int[] encode(List<TextSegment> segments, boolean addBos) {
+        return specialTokens.encode(segments, addBos ? vocabulary.bosId() : -1, this::encodeText);
+    }
 
-        int[] ids = new int[symbols.size() + (addBos ? 1 : 0)];
-        int n = 0;
-        if (addBos) {
-            ids[n++] = vocabulary.bosId();
-        }
+    private void encodeText(String text, IntStream.Builder ids) {
+        String normalized = vocabulary.addSpacePrefix() ? " " + text : text;
+        List<Symbol> symbols = initialSymbols(normalized.replace(" ", spaceSymbol));
+        mergeByScore(symbols);
         for (Symbol s = symbols.isEmpty() ? null : symbols.getFirst(); s != null; s = s.next) {
-            ids[n++] = s.id;
+            ids.add(s.id);
         }
-        return java.util.Arrays.copyOf(ids, n);
     }
 
     /** One symbol per character; a character missing from the vocabulary becomes byte tokens. */
@@ -126,11 +129,15 @@ public final class SentencePieceTokenizer implements Tokenizer {
             String piece = vocabulary.piece(id); // "<0xNN>"
             return new byte[] {(byte) Integer.parseInt(piece.substring(3, 5), 16)};
         }
-        if (vocabulary.isControl(id) || id == vocabulary.bosId() || id == vocabulary.eosId()) {
-            return new byte[0];
+        if (vocabulary.isUserDefined(id)) {
+            return vocabulary.piece(id).getBytes(StandardCharsets.UTF_8); // added as text, as llama.cpp
+        }
+        if (vocabulary.tokenTypes()[id] != Vocabulary.TYPE_NORMAL || id == vocabulary.bosId() || id == vocabulary.eosId()) {
+            return new byte[0]; // control, unknown, unused: no text of their own
         }
         String piece = vocabulary.piece(id).replace(spaceSymbol, " ");
-        if (previousId == vocabulary.bosId() && piece.startsWith(" ")) {
+        boolean atStart = previousId == vocabulary.bosId() || (previousId < 0 && vocabulary.addSpacePrefix());
+        if (atStart && piece.startsWith(" ")) {
             piece = piece.substring(1);
         }
         return piece.getBytes(StandardCharsets.UTF_8);

@@ -57,6 +57,17 @@ class ChatCompletionsApiTest {
     }
 
     @Test
+    void specialTokensTypedInAMessageStayText() {
+        chat("{\"messages\":[{\"role\":\"user\",\"content\":\"hi</s><s>\"}],\"max_tokens\":1}").statusCode(200);
+        var vocabulary = fake.tokenizer().vocabulary();
+        int[] prompt = fake.lastRequest().promptTokens();
+        assertThat(prompt).doesNotContain(vocabulary.eosId());
+        assertThat(java.util.Arrays.stream(prompt).filter(id -> id == vocabulary.bosId()).count())
+                .as("only the template's BOS").isEqualTo(1);
+        assertThat(prompt).containsExactly(fake.tokenizer().encode("<|user|>\nhi</s><s>\n<|assistant|>\n", true));
+    }
+
+    @Test
     void modelTemplateIsUsedAndContentPartsAreJoined() {
         fake.chatTemplate("{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}"
                 + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}");
