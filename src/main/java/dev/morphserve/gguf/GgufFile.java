@@ -119,7 +119,7 @@ public final class GgufFile implements AutoCloseable {
         }
         if (!info.type().computable()) {
             throw new GgufFormatException("tensor '" + name + "' has ggml type " + info.type()
-                    + ", which MorphServe cannot compute (supported: F32, F16, BF16, Q8_0, Q4_0)");
+                    + ", which MorphServe cannot compute (supported: " + GgmlType.computableNames() + ")");
         }
         long cols = info.dim(0);
         long rows = info.numElements() / cols;
