@@ -23,7 +23,9 @@ import jdk.incubator.vector.FloatVector;
  *   per panel: lane sums ──► out[t][r]
  * </pre>
  *
- * For Q8_0 / Q4_0 the activations are quantized to Q8_0 once per call, as llama.cpp does.
+ * For Q8_0 / Q4_0 the activations are quantized to Q8_0 once per call, as llama.cpp does. K-quants
+ * (Q2_K .. Q6_K, Q8_K) decode to floats ({@code Q4_KKernels} etc.) and multiply float activations, so a
+ * model matches llama.cpp run on the same weights in F32.
  * Not thread-safe for concurrent calls (one engine thread owns it); the pool does the parallelism.
  */
 public final class VectorKernels implements Kernels, AutoCloseable {
@@ -36,6 +38,11 @@ public final class VectorKernels implements Kernels, AutoCloseable {
     static final int KC = 2048;
 
     static final int KC_BATCH = 1024;
+
+    static {
+        // a k-chunk must hold whole blocks of every type, K-quants' 256 included
+        assert KC % GgmlType.Q4_K.blockSize() == 0 && KC_BATCH % GgmlType.Q4_K.blockSize() == 0;
+    }
 
     private final WorkerPool pool;
     private final boolean ownsPool;
@@ -117,10 +124,9 @@ public final class VectorKernels implements Kernels, AutoCloseable {
             return;
         }
         GgmlType type = w.type();
-        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0
-                && type != GgmlType.Q4_0) {
+        if (!decodes(type)) {
             throw new UnsupportedOperationException("VectorKernels.matmul: unsupported weight type " + type
-                    + " for tensor " + w.name() + " (supported: F32, F16, BF16, Q8_0, Q4_0)");
+                    + " for tensor " + w.name() + " (supported: " + GgmlType.computableNames() + ")");
         }
         int cols = w.cols();
         int colsPad = (cols + L - 1) / L * L;
@@ -253,8 +259,22 @@ public final class VectorKernels implements Kernels, AutoCloseable {
             case BF16 -> WeightDequant.bf16(seg, rowOff, k0, n, dst, dstOff);
             case Q8_0 -> WeightDequant.q8_0(seg, rowOff, k0, n, dst, dstOff);
             case Q4_0 -> WeightDequant.q4_0(seg, rowOff, k0, n, dst, dstOff);
+            case Q2_K -> Q2_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
+            case Q3_K -> Q3_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
+            case Q4_K -> Q4_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
+            case Q5_K -> Q5_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
+            case Q6_K -> Q6_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
+            case Q8_K -> Q8_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
             default -> throw new UnsupportedOperationException("unsupported weight type " + w.type());
         }
+    }
+
+    /** The types {@link #decode} reads: the ggml-layout path for every computable type. */
+    static boolean decodes(GgmlType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q8_0, Q4_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K -> true;
+            default -> false;
+        };
     }
 
     static void checkShapes(Tensor w, float[] x, int numTokens, float[] out) {

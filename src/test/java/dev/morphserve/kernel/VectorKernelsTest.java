@@ -25,10 +25,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (1/254 + 1/2048), so |v - s| <= sum_c |w_c| * amax_block(c) * (1/254 + 1/2048) + 1e-5 * sum|w*x|.
  * That bound is strict but loose; on top, the RMS error over all outputs must stay within 3x of what
  * rounding noise predicts (each activation error uniform in +-d/2: sd = amax/(127*sqrt 12)), which
- * catches a misplaced nibble or scale that the per-element bound might let through.
+ * catches a misplaced nibble or scale that the per-element bound might let through. K-quants: both
+ * decode the same weights and multiply float activations, so they get the float types' tolerance.
  */
 class VectorKernelsTest {
-    private static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0};
+    private static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
+        GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q8_K};
     /** Tile edges of every batch kernel: 4 + 1 and 3 + 1 tokens, and Q4_0's slices (61 = 33 + 28). */
     private static final int[] TOKENS = {1, 2, 3, 4, 5, 8, 17, 61};
 
@@ -78,12 +80,15 @@ class VectorKernelsTest {
 
     private static int[] colsFor(GgmlType type) {
         // float types: tails that are not whole vectors, and more than one KC chunk;
-        // quantized: whole blocks, one of them past a KC chunk boundary
+        // quantized: whole blocks, one of them past a KC chunk boundary (K-quants: super-blocks of 256)
+        if (type.blockSize() == GgmlType.Q4_K.blockSize()) {
+            return new int[] {256, 768, 2304};
+        }
         return type.quantized() ? new int[] {32, 96, 1056, 2080} : new int[] {1, 17, 100, 1030, 2051};
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_K"})
     void matchesScalarReference(GgmlType type) {
         Random rnd = new Random(type.ordinal() * 31L + 7);
         ScalarKernels scalar = new ScalarKernels();
