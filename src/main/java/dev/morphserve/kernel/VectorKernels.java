@@ -49,6 +49,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
     private final Scratch[] scratch; // [parallelism]
     private float[] xp = new float[0]; // [numTokens][colsPad] prepared activations
     private float[] xs = new float[0]; // [colsPad] F16 decode step: activations * 2^112
+    private float[] xsum = new float[0]; // [numTokens][cols/32] Q4_K: sums of the activations' sub-blocks
 
     /** Per-thread buffers, grown on demand and reused across calls. */
     private static final class Scratch {
@@ -58,6 +59,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         float[] acc = new float[0]; // [numTokens][4][L] lane accumulators of one panel
         final PanelKernels.Scratch panels = new PanelKernels.Scratch();
         final Q4Tiles.Scratch q4 = new Q4Tiles.Scratch();
+        final KPanelKernels.Scratch kq = new KPanelKernels.Scratch();
 
         float[] acc(int n) {
             if (acc.length < n) {
@@ -92,11 +94,15 @@ public final class VectorKernels implements Kernels, AutoCloseable {
     }
 
     /**
-     * F16, Q8_0 and Q4_0 matrices are repacked into {@link Panels} (off-heap, freed with the returned
-     * tensor); other types and already prepared tensors come back as they are.
+     * F16, Q8_0 and Q4_0 matrices are repacked into {@link Panels}, Q4_K and Q6_K into {@link KPanels}
+     * (off-heap, freed with the returned tensor); other types and already prepared tensors come back as
+     * they are.
      */
     @Override
     public Tensor prepare(Tensor w) {
+        if (w.layout() == TensorLayout.GGML && KPanels.supports(w.type())) {
+            return KPanels.repack(w, pool, null);
+        }
         if (w.layout() != TensorLayout.GGML || !Panels.supports(w.type())) {
             return w;
         }
@@ -110,6 +116,9 @@ public final class VectorKernels implements Kernels, AutoCloseable {
      */
     @Override
     public Tensor prepare(Tensor w, java.lang.foreign.Arena arena) {
+        if (w.layout() == TensorLayout.GGML && KPanels.supports(w.type())) {
+            return KPanels.repack(w, null, arena);
+        }
         if (w.layout() != TensorLayout.GGML || !Panels.supports(w.type())) {
             return w;
         }
@@ -161,6 +170,10 @@ public final class VectorKernels implements Kernels, AutoCloseable {
      */
     private void matmulPanels(Tensor w, float[] x, int numTokens, float[] out) {
         GgmlType type = w.type();
+        if (KPanels.supports(type)) {
+            matmulKPanels(w, x, numTokens, out);
+            return;
+        }
         if (!Panels.supports(type)) {
             throw new UnsupportedOperationException("VectorKernels.matmul: no panel kernel for " + type + " (" + w.name() + ")");
         }
@@ -201,6 +214,22 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         }
         pool.run(Panels.groups(rows), (g, worker) ->
                 PanelKernels.group(type, data, rows, blocks, g, xpad, numTokens, out, scratch[worker].panels));
+    }
+
+    /** Q4_K / Q6_K {@link KPanels} with float activations through {@link KPanelKernels}. */
+    private void matmulKPanels(Tensor w, float[] x, int numTokens, float[] out) {
+        int cols = w.cols();
+        float[] sums = null;
+        if (w.type() == GgmlType.Q4_K) {
+            if (xsum.length < numTokens * cols / 32) {
+                xsum = new float[numTokens * cols / 32];
+            }
+            sums = xsum;
+            KPanelKernels.subBlockSums(x, numTokens, cols, sums);
+        }
+        float[] xsums = sums;
+        pool.run(Panels.groups(w.rows()), (g, worker) -> KPanelKernels.group(w.type(), w.data(), w.rows(), cols, g, x,
+                xsums, numTokens, out, scratch[worker].panels, scratch[worker].kq));
     }
 
     private static void panel(Tensor w, int r0, float[] xp, int numTokens, int colsPad, float[] out, Scratch s) {

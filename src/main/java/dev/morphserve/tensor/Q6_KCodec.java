@@ -100,7 +100,7 @@ public final class Q6_KCodec {
     }
 
     /** The 6-bit code (0..63) of element {@code e} of the block at {@code at}. */
-    static int code(MemorySegment src, long at, int e) {
+    public static int code(MemorySegment src, long at, int e) {
         int n = e / 128;
         int k = (e % 128) / 32;
         int l = e % 32;
