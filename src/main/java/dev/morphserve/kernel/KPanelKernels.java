@@ -29,7 +29,7 @@ final class KPanelKernels {
 
     /** Per-thread buffers beside {@link PanelKernels.Scratch}'s. */
     static final class Scratch {
-        final float[] res = new float[2 * GROUP_ROWS]; // decode step: acc | macc
+        final float[] res = new float[3 * GROUP_ROWS]; // decode step: acc | macc | a_k
         final float[] part = new float[GROUP_ROWS]; // Q6_K decode step: chains of a chunk
         float[] macc = new float[0]; // [numTokens][GROUP_ROWS] Q4_K min terms of a batch
 

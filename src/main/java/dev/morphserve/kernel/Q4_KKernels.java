@@ -82,23 +82,24 @@ final class Q4_KKernels {
      * One token times one group (4L rows) of {@link KPanels} data starting at {@code at}.
      *
      * @param xsum [cols/32] the token's sub-block sums
-     * @param res  [2 * 4L] out: acc (rows 0..4L) then macc; the rows' results are acc - macc
+     * @param res  [3 * 4L] out: acc (rows 0..4L) then macc; the rows' results are acc - macc; then a_k scratch
      */
     static void panelStep(MemorySegment w, long at, int supers, float[] x, float[] xsum, float[] res) {
         java.util.Arrays.fill(res, 0, 2 * GROUP_ROWS, 0f);
         long bytes = KPanels.superBytes(dev.morphserve.gguf.GgmlType.Q4_K);
         for (int s = 0; s < supers; s++, at += bytes) {
             for (int k = 0; k < QK / 32; k++) {
-                subBlock(w, at, k, x, s * QK + 32 * k, xsum[s * QK / 32 + k], res);
+                subBlock(w, at, k, x, s * QK + 32 * k, res);
+                fold(w, at, k, xsum[s * QK / 32 + k], res);
             }
         }
     }
 
     /**
-     * a_k of 4 panels in one loop (accumulators carried across a nested loop were reboxed by C2), then the
-     * two folds through {@code res}.
+     * a_k of 4 panels to res[2*4L ..] in one loop: accumulators carried across a nested loop were reboxed by
+     * C2, and the folds inlined here too pushed it past its node budget (10x slower); both stay outside.
      */
-    private static void subBlock(MemorySegment w, long gs, int k, float[] x, int xo, float xs, float[] res) {
+    private static void subBlock(MemorySegment w, long gs, int k, float[] x, int xo, float[] res) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -120,18 +121,22 @@ final class Q4_KKernels {
             a2 = hi(v2).fma(x1, a2);
             a3 = hi(v3).fma(x1, a3);
         }
-        fold(w, gs, k, 0, a0, xs, res);
-        fold(w, gs, k, 1, a1, xs, res);
-        fold(w, gs, k, 2, a2, xs, res);
-        fold(w, gs, k, 3, a3, xs, res);
+        int a = 2 * GROUP_ROWS;
+        a0.intoArray(res, a);
+        a1.intoArray(res, a + L);
+        a2.intoArray(res, a + 2 * L);
+        a3.intoArray(res, a + 3 * L);
     }
 
-    /** acc = fma(a, d1, acc), macc = fma(m1, xsum, macc) for panel p of sub-block k. */
-    private static void fold(MemorySegment w, long gs, int k, int p, FloatVector a, float xs, float[] res) {
-        int r = p * L;
-        a.fma(d1(w, gs, k, p), FloatVector.fromArray(F, res, r)).intoArray(res, r);
-        m1(w, gs, k, p).fma(FloatVector.broadcast(F, xs), FloatVector.fromArray(F, res, GROUP_ROWS + r))
-                .intoArray(res, GROUP_ROWS + r);
+    /** acc = fma(a_k, d1, acc), macc = fma(m1, xsum_k, macc) for the 4 panels of sub-block k. */
+    private static void fold(MemorySegment w, long gs, int k, float xs, float[] res) {
+        FloatVector xv = FloatVector.broadcast(F, xs);
+        for (int p = 0; p < G; p++) {
+            int r = p * L;
+            FloatVector.fromArray(F, res, 2 * GROUP_ROWS + r).fma(d1(w, gs, k, p), FloatVector.fromArray(F, res, r))
+                    .intoArray(res, r);
+            m1(w, gs, k, p).fma(xv, FloatVector.fromArray(F, res, GROUP_ROWS + r)).intoArray(res, GROUP_ROWS + r);
+        }
     }
 
     /** d * s_k of panel p's L rows: ggml's d1, the same float product. */
