@@ -100,13 +100,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
      */
     @Override
     public Tensor prepare(Tensor w) {
-        if (w.layout() == TensorLayout.GGML && KPanels.supports(w.type())) {
-            return KPanels.repack(w, pool, null);
-        }
-        if (w.layout() != TensorLayout.GGML || !Panels.supports(w.type())) {
-            return w;
-        }
-        return Panels.repack(w, pool, null);
+        return repack(w, pool, null);
     }
 
     /**
@@ -116,13 +110,17 @@ public final class VectorKernels implements Kernels, AutoCloseable {
      */
     @Override
     public Tensor prepare(Tensor w, java.lang.foreign.Arena arena) {
-        if (w.layout() == TensorLayout.GGML && KPanels.supports(w.type())) {
-            return KPanels.repack(w, null, arena);
-        }
-        if (w.layout() != TensorLayout.GGML || !Panels.supports(w.type())) {
+        return repack(w, null, arena);
+    }
+
+    private static Tensor repack(Tensor w, WorkerPool pool, java.lang.foreign.Arena arena) {
+        if (w.layout() != TensorLayout.GGML) {
             return w;
         }
-        return Panels.repack(w, null, arena);
+        if (KPanels.supports(w.type())) {
+            return KPanels.repack(w, pool, arena);
+        }
+        return Panels.supports(w.type()) ? Panels.repack(w, pool, arena) : w;
     }
 
     @Override
@@ -133,7 +131,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
             return;
         }
         GgmlType type = w.type();
-        if (!decodes(type)) {
+        if (!WeightDequant.decodes(type)) {
             throw new UnsupportedOperationException("VectorKernels.matmul: unsupported weight type " + type
                     + " for tensor " + w.name() + " (supported: " + GgmlType.computableNames() + ")");
         }
@@ -252,7 +250,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
             int nPad = (n + L - 1) / L * L;
             for (int r = 0; r < 4; r++) {
                 if (r < rowsHere) {
-                    decode(w, r0 + r, k0, n, pw, r * KC, s);
+                    WeightDequant.row(w, r0 + r, k0, n, pw, r * KC, s.halves);
                     Arrays.fill(pw, r * KC + n, r * KC + nPad, 0f);
                 } else {
                     Arrays.fill(pw, r * KC, r * KC + nPad, 0f);
@@ -277,33 +275,6 @@ public final class VectorKernels implements Kernels, AutoCloseable {
                 out[t * rows + r0 + r] = Lanes.sum(FloatVector.fromArray(F, acc, (t * 4 + r) * L));
             }
         }
-    }
-
-    private static void decode(Tensor w, int row, int k0, int n, float[] dst, int dstOff, Scratch s) {
-        MemorySegment seg = w.data();
-        long rowOff = row * w.rowBytes();
-        switch (w.type()) {
-            case F32 -> WeightDequant.f32(seg, rowOff, k0, n, dst, dstOff);
-            case F16 -> WeightDequant.f16(seg, rowOff, k0, n, dst, dstOff, s.halves);
-            case BF16 -> WeightDequant.bf16(seg, rowOff, k0, n, dst, dstOff);
-            case Q8_0 -> WeightDequant.q8_0(seg, rowOff, k0, n, dst, dstOff);
-            case Q4_0 -> WeightDequant.q4_0(seg, rowOff, k0, n, dst, dstOff);
-            case Q2_K -> Q2_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
-            case Q3_K -> Q3_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
-            case Q4_K -> Q4_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
-            case Q5_K -> Q5_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
-            case Q6_K -> Q6_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
-            case Q8_K -> Q8_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
-            default -> throw new UnsupportedOperationException("unsupported weight type " + w.type());
-        }
-    }
-
-    /** The types {@link #decode} reads: the ggml-layout path for every computable type. */
-    static boolean decodes(GgmlType type) {
-        return switch (type) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K -> true;
-            default -> false;
-        };
     }
 
     static void checkShapes(Tensor w, float[] x, int numTokens, float[] out) {
