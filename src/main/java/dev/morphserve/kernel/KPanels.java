@@ -1,6 +1,5 @@
 package dev.morphserve.kernel;
 
-import static dev.morphserve.kernel.Lanes.L;
 import static dev.morphserve.kernel.Panels.GROUP_ROWS;
 
 import dev.morphserve.gguf.GgmlType;
