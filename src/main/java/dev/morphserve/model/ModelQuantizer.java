@@ -30,15 +30,6 @@ public final class ModelQuantizer {
 
     private ModelQuantizer() {}
 
-    /** llama.cpp's general.file_type for a model whose matrices are all {@code type}. */
-    static int fileType(GgmlType type) {
-        try {
-            return new QuantScheme.Pure(type).fileType();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot quantize to " + type, e);
-        }
-    }
-
     /** @param types how many matrices ended up in each type (kept ones included) */
     public record Report(int converted, int kept, long bytesBefore, long bytesAfter, Map<GgmlType, Integer> types) {}
 
