@@ -26,7 +26,7 @@ import java.util.WeakHashMap;
 /**
  * The CPU backend ({@link Backend}): a persistent worker pool and the kernels that run on it. The
  * first runner of a model passes every matrix of its weights through {@link Kernels#prepare} once
- * (the vector kernels repack F16 / Q8_0 / Q4_0 off-heap into their own layout); later runners of
+ * (the vector kernels repack F16 / Q8_0 / Q4_0 / Q4_K / Q6_K off-heap into their own layout); later runners of
  * that model share the prepared table. The token embedding stays as loaded: it is read by row.
  */
 public final class CpuBackend implements Backend {

@@ -36,7 +36,7 @@ final class ProfileCommand implements Callable<Integer> {
             description = "Start after this many characters, e.g. to keep calibration apart from evaluation text.")
     int skipChars;
 
-    @Option(names = "--low-type", defaultValue = "Q4_0", description = "Low-precision variant: Q4_0 or Q8_0 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--low-type", defaultValue = "Q4_0", description = "Low-precision variant: Q4_0, Q4_K or Q8_0 (default ${DEFAULT-VALUE}).")
     GgmlType lowType;
 
     @Option(names = "--mds-reference", defaultValue = "chosen-swapped", converter = MdsReferenceConverter.class,

@@ -28,7 +28,7 @@ final class QualityOptions {
     int chars;
 
     @Option(names = "--low-type", paramLabel = "TYPE", defaultValue = "Q4_0",
-            description = "Low-precision variant of the servers and of the quality runs: Q4_0 or Q8_0 (default ${DEFAULT-VALUE}).")
+            description = "Low-precision variant of the servers and of the quality runs: Q4_0, Q4_K or Q8_0 (default ${DEFAULT-VALUE}).")
     GgmlType lowType;
 
     @Mixin
@@ -50,8 +50,8 @@ final class QualityOptions {
         if (skip) {
             return;
         }
-        if (lowType != GgmlType.Q4_0 && lowType != GgmlType.Q8_0) {
-            throw new IllegalArgumentException("--low-type must be Q4_0 or Q8_0, got " + lowType);
+        if (lowType != GgmlType.Q4_0 && lowType != GgmlType.Q4_K && lowType != GgmlType.Q8_0) {
+            throw new IllegalArgumentException("--low-type must be Q4_0, Q4_K or Q8_0, got " + lowType);
         }
         if (model == null && servedModel == null) {
             throw new IllegalArgumentException("with --url, give --quality-model (the served model's file) or --no-quality");

@@ -28,7 +28,7 @@ final class SwapCostCommand implements Callable<Integer> {
     @Option(names = "--streams", defaultValue = "8", description = "Requests decoding during the swaps.")
     int streams;
 
-    @Option(names = "--level", defaultValue = "Q4_0", description = "The precision each layer steps down to: Q4_0 or Q8_0.")
+    @Option(names = "--level", defaultValue = "Q4_0", description = "The precision each layer steps down to: Q4_0, Q4_K or Q8_0.")
     String level;
 
     @Override

@@ -27,7 +27,7 @@ final class SwapOptions {
     long seed;
 
     @Option(names = "--low-type", defaultValue = "Q4_0",
-            description = "Type of the low-precision variant: Q4_0 or Q8_0 (default ${DEFAULT-VALUE}).")
+            description = "Type of the low-precision variant: Q4_0, Q4_K or Q8_0 (default ${DEFAULT-VALUE}).")
     GgmlType lowType;
 
     /** The layers to swap and where the choice came from; empty when no swap option was given. */

@@ -41,7 +41,7 @@ final class SwapQualityCommand implements Callable<Integer> {
     @Option(names = "--max-swapped", description = "Largest k (default: min(5, layers)).")
     Integer maxSwapped;
 
-    @Option(names = "--low-type", defaultValue = "Q4_0", description = "Low-precision variant: Q4_0 or Q8_0 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--low-type", defaultValue = "Q4_0", description = "Low-precision variant: Q4_0, Q4_K or Q8_0 (default ${DEFAULT-VALUE}).")
     GgmlType lowType;
 
     @Option(names = "--seeds", defaultValue = "3", description = "Random orders averaged (seeds 1..N, default ${DEFAULT-VALUE}).")

@@ -16,7 +16,7 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--shape", required = true, description = "tiny, small, medium, tinyllama-1.1b or llama-2-7b.")
     String shape;
 
-    @Option(names = "--type", defaultValue = "F16", description = "F32, F16, BF16, Q8_0 or Q4_0.")
+    @Option(names = "--type", defaultValue = "F16", description = "F32, F16, BF16, Q8_0, Q4_0 or a K-quant (Q2_K .. Q6_K).")
     GgmlType type;
 
     @Option(names = {"-o", "--output"}, required = true, description = "GGUF file to write.")

@@ -12,6 +12,14 @@ package dev.morphserve.gguf;
  * BF16  [bf16]                     1
  * Q8_0  [f16 d][i8 q x32]          32   (34 bytes)
  * Q4_0  [f16 d][u8 nibbles x16]    32   (18 bytes; low nibbles = elements 0..15, high = 16..31)
+ * K-quants: super-blocks of 256 in sub-blocks of 16 or 32 with quantized sub-block scales
+ * Q2_K  [scales u8 x16][qs 2-bit x256][f16 d][f16 dmin]            256  (84 bytes;  (d*s)*q - dmin*m)
+ * Q3_K  [hmask x32][qs 2-bit x256][scales 6-bit x16][f16 d]        256  (110 bytes; (d*(s-32))*(q-4))
+ * Q4_K  [f16 d][f16 dmin][scales+mins 6-bit x8][qs 4-bit x256]     256  (144 bytes; (d*s)*q - dmin*m)
+ * Q5_K  [f16 d][f16 dmin][scales+mins 6-bit x8][qh x32][qs x128]   256  (176 bytes; as Q4_K, q 5-bit)
+ * Q6_K  [ql 4-bit x256][qh 2-bit x256][scales i8 x16][f16 d]       256  (210 bytes; (d*s)*(q-32))
+ * Q8_K  [f32 d][qs i8 x256][bsums i16 x16]                         256  (292 bytes; d*q, activations)
+ * (exact bit placement: the codecs in {@code dev.morphserve.tensor}, e.g. {@code Q4_KCodec})
  * </pre>
  */
 public enum GgmlType {
@@ -23,12 +31,12 @@ public enum GgmlType {
     Q5_1(7, 32, 24, false),
     Q8_0(8, 32, 34, true),
     Q8_1(9, 32, 36, false),
-    Q2_K(10, 256, 84, false),
-    Q3_K(11, 256, 110, false),
-    Q4_K(12, 256, 144, false),
-    Q5_K(13, 256, 176, false),
-    Q6_K(14, 256, 210, false),
-    Q8_K(15, 256, 292, false),
+    Q2_K(10, 256, 84, true),
+    Q3_K(11, 256, 110, true),
+    Q4_K(12, 256, 144, true),
+    Q5_K(13, 256, 176, true),
+    Q6_K(14, 256, 210, true),
+    Q8_K(15, 256, 292, true),
     IQ2_XXS(16, 256, 66, false),
     IQ2_XS(17, 256, 74, false),
     IQ3_XXS(18, 256, 98, false),
@@ -75,6 +83,11 @@ public enum GgmlType {
     /** Whether our kernels can run matrix products on this type. */
     public boolean computable() {
         return computable;
+    }
+
+    /** The computable types' names, for messages: "F32, F16, ...". */
+    public static String computableNames() {
+        return String.join(", ", java.util.Arrays.stream(values()).filter(GgmlType::computable).map(Enum::name).toList());
     }
 
     public boolean quantized() {

@@ -23,7 +23,9 @@ import jdk.incubator.vector.FloatVector;
  *   per panel: lane sums ──► out[t][r]
  * </pre>
  *
- * For Q8_0 / Q4_0 the activations are quantized to Q8_0 once per call, as llama.cpp does.
+ * For Q8_0 / Q4_0 the activations are quantized to Q8_0 once per call, as llama.cpp does. K-quants
+ * (Q2_K .. Q6_K, Q8_K) decode to floats ({@code Q4_KKernels} etc.) and multiply float activations, so a
+ * model matches llama.cpp run on the same weights in F32.
  * Not thread-safe for concurrent calls (one engine thread owns it); the pool does the parallelism.
  */
 public final class VectorKernels implements Kernels, AutoCloseable {
@@ -37,11 +39,17 @@ public final class VectorKernels implements Kernels, AutoCloseable {
 
     static final int KC_BATCH = 1024;
 
+    static {
+        // a k-chunk must hold whole blocks of every type, K-quants' 256 included
+        assert KC % GgmlType.Q4_K.blockSize() == 0 && KC_BATCH % GgmlType.Q4_K.blockSize() == 0;
+    }
+
     private final WorkerPool pool;
     private final boolean ownsPool;
     private final Scratch[] scratch; // [parallelism]
     private float[] xp = new float[0]; // [numTokens][colsPad] prepared activations
     private float[] xs = new float[0]; // [colsPad] F16 decode step: activations * 2^112
+    private float[] xsum = new float[0]; // [numTokens][cols/32] Q4_K: sums of the activations' sub-blocks
 
     /** Per-thread buffers, grown on demand and reused across calls. */
     private static final class Scratch {
@@ -51,6 +59,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         float[] acc = new float[0]; // [numTokens][4][L] lane accumulators of one panel
         final PanelKernels.Scratch panels = new PanelKernels.Scratch();
         final Q4Tiles.Scratch q4 = new Q4Tiles.Scratch();
+        final KPanelKernels.Scratch kq = new KPanelKernels.Scratch();
 
         float[] acc(int n) {
             if (acc.length < n) {
@@ -85,15 +94,13 @@ public final class VectorKernels implements Kernels, AutoCloseable {
     }
 
     /**
-     * F16, Q8_0 and Q4_0 matrices are repacked into {@link Panels} (off-heap, freed with the returned
-     * tensor); other types and already prepared tensors come back as they are.
+     * F16, Q8_0 and Q4_0 matrices are repacked into {@link Panels}, Q4_K and Q6_K into {@link KPanels}
+     * (off-heap, freed with the returned tensor); other types and already prepared tensors come back as
+     * they are.
      */
     @Override
     public Tensor prepare(Tensor w) {
-        if (w.layout() != TensorLayout.GGML || !Panels.supports(w.type())) {
-            return w;
-        }
-        return Panels.repack(w, pool, null);
+        return repack(w, pool, null);
     }
 
     /**
@@ -103,10 +110,17 @@ public final class VectorKernels implements Kernels, AutoCloseable {
      */
     @Override
     public Tensor prepare(Tensor w, java.lang.foreign.Arena arena) {
-        if (w.layout() != TensorLayout.GGML || !Panels.supports(w.type())) {
+        return repack(w, null, arena);
+    }
+
+    private static Tensor repack(Tensor w, WorkerPool pool, java.lang.foreign.Arena arena) {
+        if (w.layout() != TensorLayout.GGML) {
             return w;
         }
-        return Panels.repack(w, null, arena);
+        if (KPanels.supports(w.type())) {
+            return KPanels.repack(w, pool, arena);
+        }
+        return Panels.supports(w.type()) ? Panels.repack(w, pool, arena) : w;
     }
 
     @Override
@@ -117,10 +131,9 @@ public final class VectorKernels implements Kernels, AutoCloseable {
             return;
         }
         GgmlType type = w.type();
-        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0
-                && type != GgmlType.Q4_0) {
+        if (!WeightDequant.decodes(type)) {
             throw new UnsupportedOperationException("VectorKernels.matmul: unsupported weight type " + type
-                    + " for tensor " + w.name() + " (supported: F32, F16, BF16, Q8_0, Q4_0)");
+                    + " for tensor " + w.name() + " (supported: " + GgmlType.computableNames() + ")");
         }
         int cols = w.cols();
         int colsPad = (cols + L - 1) / L * L;
@@ -155,6 +168,10 @@ public final class VectorKernels implements Kernels, AutoCloseable {
      */
     private void matmulPanels(Tensor w, float[] x, int numTokens, float[] out) {
         GgmlType type = w.type();
+        if (KPanels.supports(type)) {
+            matmulKPanels(w, x, numTokens, out);
+            return;
+        }
         if (!Panels.supports(type)) {
             throw new UnsupportedOperationException("VectorKernels.matmul: no panel kernel for " + type + " (" + w.name() + ")");
         }
@@ -197,6 +214,22 @@ public final class VectorKernels implements Kernels, AutoCloseable {
                 PanelKernels.group(type, data, rows, blocks, g, xpad, numTokens, out, scratch[worker].panels));
     }
 
+    /** Q4_K / Q6_K {@link KPanels} with float activations through {@link KPanelKernels}. */
+    private void matmulKPanels(Tensor w, float[] x, int numTokens, float[] out) {
+        int cols = w.cols();
+        float[] sums = null;
+        if (w.type() == GgmlType.Q4_K) {
+            if (xsum.length < numTokens * cols / 32) {
+                xsum = new float[numTokens * cols / 32];
+            }
+            sums = xsum;
+            KPanelKernels.subBlockSums(x, numTokens, cols, sums);
+        }
+        float[] xsums = sums;
+        pool.run(Panels.groups(w.rows()), (g, worker) -> KPanelKernels.group(w.type(), w.data(), w.rows(), cols, g, x,
+                xsums, numTokens, out, scratch[worker].panels, scratch[worker].kq));
+    }
+
     private static void panel(Tensor w, int r0, float[] xp, int numTokens, int colsPad, float[] out, Scratch s) {
         int rows = w.rows();
         int cols = w.cols();
@@ -217,7 +250,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
             int nPad = (n + L - 1) / L * L;
             for (int r = 0; r < 4; r++) {
                 if (r < rowsHere) {
-                    decode(w, r0 + r, k0, n, pw, r * KC, s);
+                    WeightDequant.row(w, r0 + r, k0, n, pw, r * KC, s.halves);
                     Arrays.fill(pw, r * KC + n, r * KC + nPad, 0f);
                 } else {
                     Arrays.fill(pw, r * KC, r * KC + nPad, 0f);
@@ -241,19 +274,6 @@ public final class VectorKernels implements Kernels, AutoCloseable {
             for (int r = 0; r < rowsHere; r++) {
                 out[t * rows + r0 + r] = Lanes.sum(FloatVector.fromArray(F, acc, (t * 4 + r) * L));
             }
-        }
-    }
-
-    private static void decode(Tensor w, int row, int k0, int n, float[] dst, int dstOff, Scratch s) {
-        MemorySegment seg = w.data();
-        long rowOff = row * w.rowBytes();
-        switch (w.type()) {
-            case F32 -> WeightDequant.f32(seg, rowOff, k0, n, dst, dstOff);
-            case F16 -> WeightDequant.f16(seg, rowOff, k0, n, dst, dstOff, s.halves);
-            case BF16 -> WeightDequant.bf16(seg, rowOff, k0, n, dst, dstOff);
-            case Q8_0 -> WeightDequant.q8_0(seg, rowOff, k0, n, dst, dstOff);
-            case Q4_0 -> WeightDequant.q4_0(seg, rowOff, k0, n, dst, dstOff);
-            default -> throw new UnsupportedOperationException("unsupported weight type " + w.type());
         }
     }
 

@@ -6,6 +6,8 @@ import static dev.morphserve.kernel.Lanes.I;
 import static dev.morphserve.kernel.Lanes.L;
 import static dev.morphserve.kernel.Lanes.S;
 
+import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -20,7 +22,7 @@ import jdk.incubator.vector.VectorOperators;
  * type so that each stays small and monomorphic. Every decoded value equals ggml's dequantization
  * bit for bit (and TensorCodec's): q*d for Q8_0, (q-8)*d for Q4_0, exact widening for F16/BF16.
  *
- * <p>{@code k0} and {@code n} count elements; for quantized types both are multiples of 32.
+ * <p>{@code k0} and {@code n} count elements; for quantized types both are multiples of the block size.
  */
 final class WeightDequant {
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -28,6 +30,39 @@ final class WeightDequant {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private WeightDequant() {}
+
+    /**
+     * Elements {@code k0 .. k0+n} of row {@code row} of a ggml-layout tensor to {@code dst[dstOff..]}, by type
+     * (K-quants: their own files, e.g. {@link Q4_KKernels#dequant}).
+     *
+     * @param halves [n] F16 scratch
+     */
+    static void row(Tensor w, int row, int k0, int n, float[] dst, int dstOff, short[] halves) {
+        MemorySegment seg = w.data();
+        long rowOff = row * w.rowBytes();
+        switch (w.type()) {
+            case F32 -> f32(seg, rowOff, k0, n, dst, dstOff);
+            case F16 -> f16(seg, rowOff, k0, n, dst, dstOff, halves);
+            case BF16 -> bf16(seg, rowOff, k0, n, dst, dstOff);
+            case Q8_0 -> q8_0(seg, rowOff, k0, n, dst, dstOff);
+            case Q4_0 -> q4_0(seg, rowOff, k0, n, dst, dstOff);
+            case Q2_K -> Q2_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
+            case Q3_K -> Q3_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
+            case Q4_K -> Q4_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
+            case Q5_K -> Q5_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
+            case Q6_K -> Q6_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
+            case Q8_K -> Q8_KKernels.dequant(seg, rowOff, k0, n, dst, dstOff);
+            default -> throw new UnsupportedOperationException("unsupported weight type " + w.type());
+        }
+    }
+
+    /** The types {@link #row} reads: every computable type. */
+    static boolean decodes(GgmlType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q8_0, Q4_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K -> true;
+            default -> false;
+        };
+    }
 
     static void f32(MemorySegment w, long rowOff, int k0, int n, float[] dst, int dstOff) {
         MemorySegment.copy(w, F32, rowOff + 4L * k0, dst, dstOff, n);

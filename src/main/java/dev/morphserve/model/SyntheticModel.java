@@ -25,7 +25,7 @@ public final class SyntheticModel {
     public static void write(ModelShape shape, GgmlType type, long seed, Path output, LongConsumer onElements)
             throws IOException {
         if (!type.computable()) {
-            throw new IllegalArgumentException("type " + type + " is not supported; use F32, F16, BF16, Q8_0 or Q4_0");
+            throw new IllegalArgumentException("type " + type + " is not supported; use one of " + GgmlType.computableNames());
         }
         GgufWriter writer = new GgufWriter();
         writer.putString("general.architecture", "llama");

@@ -15,7 +15,7 @@ import java.util.List;
  * and a low-precision one quantized here, in memory, into an off-heap arena that this object owns.
  *
  * <p>A matrix whose rows do not split into blocks of the low type (stories260K's ffn_down has
- * 172 columns) keeps its source tensor in the low variant: running a layer partly quantized is
+ * 172 columns; Q4_K needs multiples of 256) keeps its source tensor in the low variant: running a layer partly quantized is
  * still correct, and skipping the layer entirely would free less. Norms are shared.
  *
  * <p>Every LayerWeights handed to a runner's table goes through {@link ModelRunner#prepare}, the
@@ -39,8 +39,8 @@ public final class LayerVariants implements AutoCloseable {
      * runner's possibly repacked table) to {@code lowType}.
      */
     public static LayerVariants quantize(WeightsTable source, GgmlType lowType) {
-        if (lowType != GgmlType.Q4_0 && lowType != GgmlType.Q8_0) {
-            throw new IllegalArgumentException("low variant type must be Q4_0 or Q8_0, got " + lowType);
+        if (lowType != GgmlType.Q4_0 && lowType != GgmlType.Q8_0 && lowType != GgmlType.Q4_K) {
+            throw new IllegalArgumentException("low variant type must be Q4_0, Q4_K or Q8_0, got " + lowType);
         }
         // Shared, not confined: the engine thread reads these while a swap-up copy runs elsewhere.
         Arena arena = Arena.ofShared();

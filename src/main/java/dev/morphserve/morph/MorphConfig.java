@@ -18,8 +18,8 @@ public interface MorphConfig {
     MorphMode mode();
 
     /**
-     * Precisions a layer steps through below its base, highest first (the paper's INT8 then INT4).
-     * Levels not below the model's own precision are dropped at start-up.
+     * Precisions a layer steps through below its base, highest first (the paper's INT8 then INT4):
+     * Q8_0 and/or one of Q4_0, Q4_K. Levels not below the model's own precision are dropped at start-up.
      */
     @WithDefault("Q8_0,Q4_0")
     String levels();

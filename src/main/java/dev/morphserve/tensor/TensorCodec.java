@@ -7,7 +7,8 @@ import java.nio.ByteOrder;
 
 /**
  * Encodes floats into ggml element types and decodes them back, bit-compatible with ggml's reference
- * quantizers. Scalar and simple on purpose: it is the ground truth for the kernels and the tool for
+ * quantizers (K-quants included: {@code quantize_row_q*_K_ref}, as llama-quantize runs them without an
+ * importance matrix). Scalar and simple on purpose: it is the ground truth for the kernels and the tool for
  * conversions at load time, not a hot path.
  */
 public final class TensorCodec {
@@ -34,6 +35,12 @@ public final class TensorCodec {
             }
             case Q8_0 -> Q8_0Codec.encode(src, srcOffset, n, dst, dstOffset);
             case Q4_0 -> Q4_0Codec.encode(src, srcOffset, n, dst, dstOffset);
+            case Q2_K -> Q2_KCodec.encode(src, srcOffset, n, dst, dstOffset);
+            case Q3_K -> Q3_KCodec.encode(src, srcOffset, n, dst, dstOffset);
+            case Q4_K -> Q4_KCodec.encode(src, srcOffset, n, dst, dstOffset);
+            case Q5_K -> Q5_KCodec.encode(src, srcOffset, n, dst, dstOffset);
+            case Q6_K -> Q6_KCodec.encode(src, srcOffset, n, dst, dstOffset);
+            case Q8_K -> Q8_KCodec.encode(src, srcOffset, n, dst, dstOffset);
             default -> throw unsupported(type);
         }
     }
@@ -55,6 +62,12 @@ public final class TensorCodec {
             }
             case Q8_0 -> Q8_0Codec.decode(src, srcOffset, dst, dstOffset, n);
             case Q4_0 -> Q4_0Codec.decode(src, srcOffset, dst, dstOffset, n);
+            case Q2_K -> Q2_KCodec.decode(src, srcOffset, dst, dstOffset, n);
+            case Q3_K -> Q3_KCodec.decode(src, srcOffset, dst, dstOffset, n);
+            case Q4_K -> Q4_KCodec.decode(src, srcOffset, dst, dstOffset, n);
+            case Q5_K -> Q5_KCodec.decode(src, srcOffset, dst, dstOffset, n);
+            case Q6_K -> Q6_KCodec.decode(src, srcOffset, dst, dstOffset, n);
+            case Q8_K -> Q8_KCodec.decode(src, srcOffset, dst, dstOffset, n);
             default -> throw unsupported(type);
         }
     }
@@ -79,7 +92,7 @@ public final class TensorCodec {
     /** Whether this codec can read and write {@code type}. */
     public static boolean supports(GgmlType type) {
         return switch (type) {
-            case F32, F16, BF16, Q8_0, Q4_0 -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K -> true;
             default -> false;
         };
     }
@@ -92,6 +105,8 @@ public final class TensorCodec {
     }
 
     static UnsupportedOperationException unsupported(GgmlType type) {
-        return new UnsupportedOperationException("no codec for tensor type " + type + " (supported: F32, F16, BF16, Q8_0, Q4_0)");
+        return new UnsupportedOperationException("no codec for tensor type " + type + " (supported: "
+                + String.join(", ", java.util.Arrays.stream(GgmlType.values()).filter(TensorCodec::supports).map(Enum::name).toList())
+                + ")");
     }
 }

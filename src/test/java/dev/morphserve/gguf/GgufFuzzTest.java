@@ -37,6 +37,7 @@ class GgufFuzzTest {
                 .addTensor("w", GgmlType.F32, new long[] {4, 2}, MemorySegment.ofArray(new float[8]))
                 .addTensor("q", GgmlType.Q8_0, new long[] {32}, MemorySegment.ofArray(new byte[34]))
                 .addTensor("k", GgmlType.Q4_K, new long[] {256}, MemorySegment.ofArray(new byte[144]))
+                .addTensor("i", GgmlType.IQ4_XS, new long[] {256}, MemorySegment.ofArray(new byte[136])) // not computable
                 .write(valid);
         fuzz(Files.readAllBytes(valid), 2000, SEED);
     }

@@ -17,6 +17,7 @@ import java.util.Locale;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes \
  *      dev.morphserve.kernel.KernelBench [threads=2] [types=F16,Q8_0,Q4_0] [layers=22] [decode] [ggml]
+ *      (any computable type, e.g. types=Q4_0,Q4_K,Q6_K; K-quants take a while to encode the random weights)
  * </pre>
  *
  * Weights go through {@link VectorKernels#prepare} as the engine's do, unless {@code ggml} is given.

@@ -25,10 +25,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (1/254 + 1/2048), so |v - s| <= sum_c |w_c| * amax_block(c) * (1/254 + 1/2048) + 1e-5 * sum|w*x|.
  * That bound is strict but loose; on top, the RMS error over all outputs must stay within 3x of what
  * rounding noise predicts (each activation error uniform in +-d/2: sd = amax/(127*sqrt 12)), which
- * catches a misplaced nibble or scale that the per-element bound might let through.
+ * catches a misplaced nibble or scale that the per-element bound might let through. K-quants: both
+ * multiply float activations by the same weights, so they get the float types' tolerance (the prepared
+ * Q4_K kernels split d1*q - m1 as ggml's dot products do; measured worst: 2 % of the tolerance).
  */
 class VectorKernelsTest {
-    private static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0};
+    private static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
+        GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q8_K};
     /** Tile edges of every batch kernel: 4 + 1 and 3 + 1 tokens, and Q4_0's slices (61 = 33 + 28). */
     private static final int[] TOKENS = {1, 2, 3, 4, 5, 8, 17, 61};
 
@@ -78,12 +81,15 @@ class VectorKernelsTest {
 
     private static int[] colsFor(GgmlType type) {
         // float types: tails that are not whole vectors, and more than one KC chunk;
-        // quantized: whole blocks, one of them past a KC chunk boundary
+        // quantized: whole blocks, one of them past a KC chunk boundary (K-quants: super-blocks of 256)
+        if (type.blockSize() == GgmlType.Q4_K.blockSize()) {
+            return new int[] {256, 768, 2304};
+        }
         return type.quantized() ? new int[] {32, 96, 1056, 2080} : new int[] {1, 17, 100, 1030, 2051};
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_K"})
     void matchesScalarReference(GgmlType type) {
         Random rnd = new Random(type.ordinal() * 31L + 7);
         ScalarKernels scalar = new ScalarKernels();
@@ -208,23 +214,25 @@ class VectorKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"F16", "Q8_0", "Q4_0"})
+    @EnumSource(names = {"F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void prepare_repacksOffHeap_andOnlyTheVectorKernelsReadIt(GgmlType type) {
-        Tensor w = randomTensor(type, 5, 64, new Random(3));
+        int cols = type.blockSize() == GgmlType.Q4_K.blockSize() ? type.blockSize() : 64;
+        Tensor w = randomTensor(type, 5, cols, new Random(3));
         VectorKernels k = new VectorKernels(pool1);
         Tensor p = k.prepare(w);
         assertThat(p.layout()).isEqualTo(dev.morphserve.tensor.TensorLayout.KERNEL_PANELS);
         assertThat(p.data().isNative()).isTrue();
         assertThat(k.prepare(p)).isSameAs(p);
         assertThat(new ScalarKernels().prepare(w)).isSameAs(w);
-        assertThatThrownBy(() -> new ScalarKernels().matmul(p, new float[64], 1, new float[5]))
+        assertThatThrownBy(() -> new ScalarKernels().matmul(p, new float[cols], 1, new float[5]))
                 .hasMessageContaining("KERNEL_PANELS");
-        assertThatThrownBy(() -> TensorCodec.decodeRow(p, 0, new float[64], 0)).hasMessageContaining("KERNEL_PANELS");
+        assertThatThrownBy(() -> TensorCodec.decodeRow(p, 0, new float[cols], 0)).hasMessageContaining("KERNEL_PANELS");
     }
 
-    @Test
-    void prepare_leavesOtherTypesAlone() {
-        Tensor w = randomTensor(GgmlType.F32, 5, 64, new Random(3));
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "Q2_K", "Q3_K", "Q5_K", "Q8_K"})
+    void prepare_leavesOtherTypesAlone(GgmlType type) {
+        Tensor w = randomTensor(type, 5, 256, new Random(3));
         assertThat(new VectorKernels(pool1).prepare(w)).isSameAs(w);
     }
 
