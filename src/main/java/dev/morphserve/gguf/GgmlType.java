@@ -103,12 +103,6 @@ public enum GgmlType {
         return numElements / blockSize * typeSize;
     }
 
-    /** The computable types' names, comma-separated, for messages that say what is supported. */
-    public static String computableNames() {
-        return java.util.Arrays.stream(values()).filter(GgmlType::computable).map(GgmlType::name)
-                .collect(java.util.stream.Collectors.joining(", "));
-    }
-
     /** Looks up a type by ggml id; {@code null} when the id is unknown. */
     public static GgmlType byId(int id) {
         for (GgmlType t : values()) {
