@@ -16,6 +16,20 @@ final class KQuantSearch {
      * C's {@code nearest_int}: adding 1.5 * 2^23 leaves round-half-even(v) in the low mantissa bits
      * (exact for |v| < 2^22; larger values wrap as in ggml).
      */
+    /** The value of largest magnitude among x[xOff .. xOff+n), sign kept (the first on ties; 0 for none). */
+    static float signedAbsMax(float[] x, int xOff, int n) {
+        float max = 0;
+        float amax = 0;
+        for (int i = 0; i < n; i++) {
+            float ax = Math.abs(x[xOff + i]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[xOff + i];
+            }
+        }
+        return max;
+    }
+
     static int nearestInt(float v) {
         int bits = Float.floatToRawIntBits(v + 12582912f);
         return (bits & 0x007fffff) - 0x00400000;
@@ -27,16 +41,8 @@ final class KQuantSearch {
      * inverse scales around -nmax/max. Returns the scale; {@code l[lOff..lOff+n)} gets the codes.
      */
     static float qxQuants(int n, int nmax, float[] x, int xOff, byte[] l, int lOff) {
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[xOff + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[xOff + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
+        float max = signedAbsMax(x, xOff, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
             java.util.Arrays.fill(l, lOff, lOff + n, (byte) 0);
             return 0f;
         }
@@ -84,16 +90,8 @@ final class KQuantSearch {
      * sweeps) while the weighted fit improves; stored as {@code l + nmax}. Returns the scale.
      */
     static float q3Quants(int n, int nmax, float[] x, int xOff, byte[] l, int lOff) {
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[xOff + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[xOff + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
+        float max = signedAbsMax(x, xOff, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
             java.util.Arrays.fill(l, lOff, lOff + n, (byte) 0);
             return 0f;
         }

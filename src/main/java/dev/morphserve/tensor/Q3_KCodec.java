@@ -37,15 +37,10 @@ public final class Q3_KCodec {
         for (int b = 0; b < n / BLOCK; b++) {
             int x0 = srcOffset + b * BLOCK;
             java.util.Arrays.fill(out, (byte) 0);
-            float maxScale = 0;
-            float amax = 0;
             for (int j = 0; j < BLOCK / SUB; j++) {
                 scales[j] = KQuantSearch.q3Quants(SUB, 4, src, x0 + SUB * j, codes, SUB * j);
-                if (Math.abs(scales[j]) > amax) {
-                    amax = Math.abs(scales[j]);
-                    maxScale = scales[j];
-                }
             }
+            float maxScale = KQuantSearch.signedAbsMax(scales, 0, BLOCK / SUB);
             short dh = 0;
             if (maxScale != 0) {
                 float iscale = -32f / maxScale;

@@ -39,16 +39,11 @@ public final class Q6_KCodec {
         for (int b = 0; b < n / BLOCK; b++) {
             int x0 = srcOffset + b * BLOCK;
             java.util.Arrays.fill(out, (byte) 0);
-            float maxScale = 0;
-            float maxAbsScale = 0;
             for (int j = 0; j < BLOCK / SUB; j++) {
                 scales[j] = KQuantSearch.qxQuants(SUB, 32, src, x0 + SUB * j, codes, SUB * j);
-                if (Math.abs(scales[j]) > maxAbsScale) {
-                    maxAbsScale = Math.abs(scales[j]);
-                    maxScale = scales[j];
-                }
             }
-            if (maxAbsScale >= KQuantSearch.GROUP_MAX_EPS) {
+            float maxScale = KQuantSearch.signedAbsMax(scales, 0, BLOCK / SUB);
+            if (Math.abs(maxScale) >= KQuantSearch.GROUP_MAX_EPS) {
                 float iscale = -128f / maxScale;
                 short dh = Float.floatToFloat16(1 / iscale);
                 float d = Float.float16ToFloat(dh);

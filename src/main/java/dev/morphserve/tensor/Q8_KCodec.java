@@ -35,15 +35,8 @@ public final class Q8_KCodec {
         for (int b = 0; b < n / BLOCK; b++) {
             int x0 = srcOffset + b * BLOCK;
             long at = dstOffset + (long) b * BLOCK_BYTES;
-            float max = 0;
-            float amax = 0;
-            for (int j = 0; j < BLOCK; j++) {
-                float ax = Math.abs(src[x0 + j]);
-                if (ax > amax) {
-                    amax = ax;
-                    max = src[x0 + j];
-                }
-            }
+            float max = KQuantSearch.signedAbsMax(src, x0, BLOCK);
+            float amax = Math.abs(max);
             float d = 0;
             java.util.Arrays.fill(q, (byte) 0);
             if (amax != 0) {
