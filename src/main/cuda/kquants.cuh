@@ -60,3 +60,14 @@ __device__ __forceinline__ void kq_scale_min_k4(const unsigned char* scales, int
         m = (b2 >> 4) | ((b1 >> 6) << 4);
     }
 }
+
+// a = d * sc, b = dmin * m of sub-block s, for the layouts that open with
+// { half d; half dmin; uint8 scales[K_SCALE_SIZE]; } (Q4_K, Q5_K): both products are exact in float.
+__device__ __forceinline__ void kq_affine_k4(const unsigned short* d, const unsigned char* scales, int s, float& a,
+                                             float& b) {
+    const uint32_t dm = load_u32_align2(d);  // d | dmin << 16
+    int sc, m;
+    kq_scale_min_k4(scales, s, sc, m);
+    a = f16_bits_to_float(static_cast<unsigned short>(dm & 0xffffu)) * static_cast<float>(sc);
+    b = f16_bits_to_float(static_cast<unsigned short>(dm >> 16)) * static_cast<float>(m);
+}

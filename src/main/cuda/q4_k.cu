@@ -29,12 +29,8 @@ struct Q4_KPart : KQuantRuns {
     __device__ static Raw fetch(const block_q4_K* blk, int part) {
         const int s = kq_slice(part);
         const int i = kq_index(part);
-        const uint32_t dm = load_u32_align2(&blk->d);  // d | dmin << 16
-        int sc, m;
-        kq_scale_min_k4(blk->scales, s, sc, m);
         Raw r;
-        r.a = f16_bits_to_float(static_cast<unsigned short>(dm & 0xffffu)) * static_cast<float>(sc);
-        r.b = f16_bits_to_float(static_cast<unsigned short>(dm >> 16)) * static_cast<float>(m);
+        kq_affine_k4(&blk->d, blk->scales, s, r.a, r.b);
         kq_load8(blk->qs + (s / 2) * Q4_K_CHUNK_BYTES + i * MM_PART_VALUES, 4 * (s % 2), 0x0f0f0f0fu, r.q0, r.q1);
         return r;
     }
