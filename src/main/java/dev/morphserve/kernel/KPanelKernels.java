@@ -1,14 +1,10 @@
 package dev.morphserve.kernel;
 
-import static dev.morphserve.kernel.Lanes.F;
-import static dev.morphserve.kernel.Lanes.L;
-import static dev.morphserve.kernel.Panels.G;
 import static dev.morphserve.kernel.Panels.GROUP_ROWS;
 
 import dev.morphserve.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * Matmul of one {@link KPanels} group (4L rows) of Q6_K weights with float activations (Q4_K takes
