@@ -19,25 +19,27 @@ import java.nio.ByteOrder;
  *
  * <pre>
  * data = [group g][super-block s] of superBytes(type) each; i = row of the group (panel i / L, lane i % L)
- *   Q4_K: [d f32 x 4L][dmin f32 x 4L][s u8 [8][4L]][m u8 [8][4L]][codes [8 k][16 steps j][4L bytes]]
- *         byte i of step j of sub-block k = q[i][32k + 2j] | q[i][32k + 2j + 1] << 4       (q 0..15)
- *         weight = (d*s_k)*q - dmin*m_k, as ggml's d1*q - m1
  *   Q6_K: [d f32 x 4L][scales i8 [16][4L]][codes i8 [256 columns][4L]]     code = q - 32
  *         weight = (d*scale_(c/16)) * code
  * </pre>
  *
- * 152 bytes per row and super-block for Q4_K (ggml: 144), 276 for Q6_K (ggml: 210: its 6-bit codes
+ * Q4_K: two regions. First the {@link Panels} Q4_0 layout with d1 = d*s_k as each 32-block's scale, so that
+ * {@link Q4Kernels} / {@link Q4Tiles} form d1 * sum (q - 8) * qx; then, at {@link #q4kMinRegion}, per group and
+ * super-block [dmin f32 x 4L][m u8 [8][4L]] for {@link Q4_KKernels#offsets} (the 8 * d1 and dmin*m terms):
+ * <pre>
+ *   main: [group g][block b][d1 f32 x 4L][16 steps j][4L bytes]   byte i of step j = q[i][2j] | q[i][2j+1] << 4
+ *   mins: [group g][super s][dmin f32 x 4L][m u8 [8][4L]]
+ * </pre>
+ * 172 bytes per row and super-block for Q4_K (ggml: 144), 276 for Q6_K (ggml: 210: its 6-bit codes
  * are stored whole, one load and one conversion per column instead of two loads and four bit operations).
  * The f16 scales are widened to f32 exactly; sub-block scales stay small integers, so every weight the
  * kernels form from them is ggml's float bit for bit.
  */
 final class KPanels {
     static final int QK = GgmlType.Q4_K.blockSize();
-    /** Q4_K: offsets in a group-super-block. */
-    static final long Q4K_DMIN = 4L * GROUP_ROWS;
-    static final long Q4K_SC = 8L * GROUP_ROWS;
-    static final long Q4K_M = Q4K_SC + (long) KScales.SUB_BLOCKS * GROUP_ROWS;
-    static final long Q4K_CODES = Q4K_M + (long) KScales.SUB_BLOCKS * GROUP_ROWS;
+    /** Q4_K: offset of m in a group-super-block of the min region, and that block's bytes. */
+    static final long Q4K_M = 4L * GROUP_ROWS;
+    static final long Q4K_MIN_BYTES = Q4K_M + (long) KScales.SUB_BLOCKS * GROUP_ROWS;
     /** Q6_K: offsets in a group-super-block. */
     static final long Q6K_SC = 4L * GROUP_ROWS;
     static final long Q6K_CODES = Q6K_SC + (QK / 16L) * GROUP_ROWS;
@@ -50,10 +52,15 @@ final class KPanels {
         return type == GgmlType.Q4_K || type == GgmlType.Q6_K;
     }
 
-    /** Bytes of one group-super-block. */
+    /** Q4_K: where the min region starts (after the Q4_0-style main region). */
+    static long q4kMinRegion(int rows, int cols) {
+        return (long) Panels.groups(rows) * (cols / 32) * Q4Kernels.GROUP_BLOCK_BYTES;
+    }
+
+    /** Bytes of one group-super-block (Q6_K; Q4_K: of its min region). */
     static long superBytes(GgmlType type) {
         return switch (type) {
-            case Q4_K -> Q4K_CODES + QK / 2L * GROUP_ROWS;
+            case Q4_K -> Q4K_MIN_BYTES;
             case Q6_K -> Q6K_CODES + (long) QK * GROUP_ROWS;
             default -> throw new UnsupportedOperationException("no K panel layout for " + type);
         };
@@ -69,7 +76,11 @@ final class KPanels {
         GgmlType type = w.type();
         int groups = Panels.groups(w.rows());
         int supers = w.cols() / QK;
-        MemorySegment dst = NativeMemory.allocateZeroed(groups * supers * superBytes(type), arena);
+        long size = groups * supers * superBytes(type);
+        if (type == GgmlType.Q4_K) {
+            size += q4kMinRegion(w.rows(), w.cols());
+        }
+        MemorySegment dst = NativeMemory.allocateZeroed(size, arena);
         if (pool == null) {
             for (int g = 0; g < groups; g++) {
                 repackGroup(w, g, supers, dst);
@@ -88,32 +99,46 @@ final class KPanels {
         byte[] out = new byte[(int) (supers * bytes)]; // [super-block][bytes]
         MemorySegment o = MemorySegment.ofArray(out);
         MemorySegment src = w.data();
+        if (type == GgmlType.Q4_K) {
+            int blocks = w.cols() / 32;
+            byte[] main = new byte[(int) (blocks * Q4Kernels.GROUP_BLOCK_BYTES)]; // [block][bytes]
+            MemorySegment m = MemorySegment.ofArray(main);
+            for (int i = 0; i < rowsHere; i++) {
+                for (int s = 0; s < supers; s++) {
+                    repackQ4K(src, (r0 + i) * w.rowBytes() + (long) s * type.typeSize(), m, s, o, s * bytes, i);
+                }
+            }
+            MemorySegment.copy(main, 0, dst, ValueLayout.JAVA_BYTE, (long) g * main.length, main.length);
+            MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE,
+                    q4kMinRegion(w.rows(), w.cols()) + offset(type, supers, g, 0), out.length);
+            return;
+        }
         for (int i = 0; i < rowsHere; i++) {
             for (int s = 0; s < supers; s++) {
                 long blk = (r0 + i) * w.rowBytes() + (long) s * type.typeSize();
                 long gs = s * bytes;
-                if (type == GgmlType.Q4_K) {
-                    repackQ4K(src, blk, o, gs, i);
-                } else {
-                    repackQ6K(src, blk, o, gs, i);
-                }
+                repackQ6K(src, blk, o, gs, i);
             }
         }
         MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, offset(type, supers, g, 0), out.length);
     }
 
-    private static void repackQ4K(MemorySegment src, long blk, MemorySegment o, long gs, int i) {
-        o.set(F32LE, gs + 4L * i, Float.float16ToFloat(src.get(WeightDequant.I16, blk)));
-        o.set(F32LE, gs + Q4K_DMIN + 4L * i, Float.float16ToFloat(src.get(WeightDequant.I16, blk + 2)));
+    /**
+     * Row i of super-block s: its 8 blocks to the main region m (d1 = d*s_k, ggml's float product; codes),
+     * dmin and m_k to the min region o at gs.
+     */
+    private static void repackQ4K(MemorySegment src, long blk, MemorySegment m, int s, MemorySegment o, long gs, int i) {
+        float d = Float.float16ToFloat(src.get(WeightDequant.I16, blk));
+        o.set(F32LE, gs + 4L * i, Float.float16ToFloat(src.get(WeightDequant.I16, blk + 2)));
         for (int k = 0; k < KScales.SUB_BLOCKS; k++) {
-            o.set(ValueLayout.JAVA_BYTE, gs + Q4K_SC + (long) k * GROUP_ROWS + i,
-                    (byte) KScales.scale(src, blk + Q4_KCodec.SCALES, k));
+            long gb = (long) (s * KScales.SUB_BLOCKS + k) * Q4Kernels.GROUP_BLOCK_BYTES;
+            m.set(F32LE, gb + 4L * i, d * KScales.scale(src, blk + Q4_KCodec.SCALES, k));
             o.set(ValueLayout.JAVA_BYTE, gs + Q4K_M + (long) k * GROUP_ROWS + i,
                     (byte) KScales.min(src, blk + Q4_KCodec.SCALES, k));
             for (int j = 0; j < 16; j++) {
                 int lo = nibble(src, blk, 32 * k + 2 * j);
                 int hi = nibble(src, blk, 32 * k + 2 * j + 1);
-                o.set(ValueLayout.JAVA_BYTE, gs + Q4K_CODES + (long) (16 * k + j) * GROUP_ROWS + i, (byte) (lo | hi << 4));
+                m.set(ValueLayout.JAVA_BYTE, gb + 4L * GROUP_ROWS + (long) j * GROUP_ROWS + i, (byte) (lo | hi << 4));
             }
         }
     }

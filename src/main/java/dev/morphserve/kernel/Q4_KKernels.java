@@ -28,17 +28,14 @@ import jdk.incubator.vector.VectorOperators;
  * </pre>
  * (a multiply then a subtract, never an fma: ggml rounds the product first).
  *
- * <p>In {@link KPanels} layout, split as ggml's own dot products split it: per row and 32-column sub-block k
- * with d1 = d*s_k, m1 = dmin*m_k,
+ * <p>In {@link KPanels} layout, as llama.cpp's vec_dot_q4_K_q8_K: activations rounded to Q8_K (per 256 columns
+ * a scale da and int8 codes qx), per row and 32-column sub-block k with d1 = d*s_k, m1 = dmin*m_k,
  *
  * <pre>
- *   sum_e (d1*q_e - m1) * x_e  =  d1 * a_k - m1 * xsum_k      a_k = sum_e q_e * x_e (fma chain, e = 0..31)
- *   acc  = fma(a_k, d1, acc)  over k in order          (PanelTiles' per-block fold)
- *   macc = fma(m1, xsum_k, macc) over k in order      (xsum_k: {@link KPanelKernels#subBlockSums})
- *   out  = acc - macc
+ *   sum_e (d1*q_e - m1) * da*qx_e = da*d1 * sum_e (q_e - 8)*qx_e  +  (8*d1 - m1) * da*sum_e qx_e
  * </pre>
- * the decode step ({@link #panelStep}) straight from the codes, batches through {@link #panelChunk} and
- * {@link PanelTiles}: the same operations in the same order, so a token's result is the same in both.
+ * the first term exactly Q4_0's integer product ({@link Q4Kernels} decode steps, {@link Q4Tiles} batches,
+ * d1 as the block scale), the second {@link #offsets}.
  */
 final class Q4_KKernels {
     static final int QK = Q4_KCodec.BLOCK;
@@ -79,112 +76,67 @@ final class Q4_KKernels {
     // ---------------------------------------------------------------- KPanels layout
 
     /**
-     * One token times one group (4L rows) of {@link KPanels} data starting at {@code at}.
+     * The part of a Q4_K product that {@link Q4Kernels} / {@link Q4Tiles} leave out: they form
+     * da * d1_k * sum_e (q_e - 8) * qx_e per sub-block (d1_k as the block scale, Q8_K codes qx, da the
+     * super-block's activation scale), and the weight is d1_k * q - m1_k, so per (row, token) this adds
+     * <pre>
+     *   sum over sub-blocks k in order:  acc = fma(8 * d1_k - m1_k, bsum_k, acc)     bsum_k = da * sum_e qx_e
+     * </pre>
+     * to out[t][rows of group g] for every token: the same fmas in the same order whatever the batch.
      *
-     * @param xsum [cols/32] the token's sub-block sums
-     * @param res  [3 * 4L] out: acc (rows 0..4L) then macc; the rows' results are acc - macc; then a_k scratch
+     * @param c   [4L] scratch: 8 * d1_k - m1_k of the group's rows
+     * @param acc [numTokens][4L] scratch
      */
-    static void panelStep(MemorySegment w, long at, int supers, float[] x, float[] xsum, float[] res) {
-        java.util.Arrays.fill(res, 0, 2 * GROUP_ROWS, 0f);
-        long bytes = KPanels.superBytes(dev.morphserve.gguf.GgmlType.Q4_K);
-        for (int s = 0; s < supers; s++, at += bytes) {
-            for (int k = 0; k < QK / 32; k++) {
-                subBlock(w, at, k, x, s * QK + 32 * k, res);
-                fold(w, at, k, xsum[s * QK / 32 + k], res);
+    static void offsets(MemorySegment w, int rows, int cols, int g, Q4Activations x, int numTokens, float[] out,
+            float[] c, float[] acc) {
+        int blocks = cols / 32;
+        int supers = cols / QK;
+        int subs = QK / 32;
+        long main = (long) g * blocks * Q4Kernels.GROUP_BLOCK_BYTES;
+        long mins = KPanels.q4kMinRegion(rows, cols) + (long) g * supers * KPanels.Q4K_MIN_BYTES;
+        int r0 = g * GROUP_ROWS;
+        int rowsHere = Math.min(GROUP_ROWS, rows - r0);
+        float[] bsum = x.bsum;
+        java.util.Arrays.fill(acc, 0, numTokens * GROUP_ROWS, 0f);
+        for (int s = 0; s < supers; s++) {
+            long ms = mins + s * KPanels.Q4K_MIN_BYTES;
+            for (int k = 0; k < subs; k++) {
+                int b = s * subs + k;
+                coefficients(w, main + b * Q4Kernels.GROUP_BLOCK_BYTES, ms, k, c);
+                for (int t = 0; t < numTokens; t++) {
+                    offsetStep(c, bsum[t * blocks + b], acc, t * GROUP_ROWS);
+                }
+            }
+        }
+        for (int t = 0; t < numTokens; t++) {
+            int o = t * rows + r0;
+            for (int i = 0; i < rowsHere; i++) {
+                out[o + i] += acc[t * GROUP_ROWS + i];
             }
         }
     }
 
-    /**
-     * a_k of 4 panels to res[2*4L ..] in one loop: accumulators carried across a nested loop were reboxed by
-     * C2, and the folds inlined here too pushed it past its node budget (10x slower); both stay outside.
-     */
-    private static void subBlock(MemorySegment w, long gs, int k, float[] x, int xo, float[] res) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        long q = gs + KPanels.Q4K_CODES + 16L * k * GROUP_ROWS;
-        for (int j = 0; j < 16; j++, q += GROUP_ROWS) {
-            FloatVector x0 = FloatVector.broadcast(F, x[xo + 2 * j]);
-            FloatVector x1 = FloatVector.broadcast(F, x[xo + 2 * j + 1]);
-            IntVector v0 = codes(w, q);
-            IntVector v1 = codes(w, q + L);
-            IntVector v2 = codes(w, q + 2L * L);
-            IntVector v3 = codes(w, q + 3L * L);
-            a0 = lo(v0).fma(x0, a0);
-            a1 = lo(v1).fma(x0, a1);
-            a2 = lo(v2).fma(x0, a2);
-            a3 = lo(v3).fma(x0, a3);
-            a0 = hi(v0).fma(x1, a0);
-            a1 = hi(v1).fma(x1, a1);
-            a2 = hi(v2).fma(x1, a2);
-            a3 = hi(v3).fma(x1, a3);
-        }
-        int a = 2 * GROUP_ROWS;
-        a0.intoArray(res, a);
-        a1.intoArray(res, a + L);
-        a2.intoArray(res, a + 2 * L);
-        a3.intoArray(res, a + 3 * L);
-    }
-
-    /** acc = fma(a_k, d1, acc), macc = fma(m1, xsum_k, macc) for the 4 panels of sub-block k. */
-    private static void fold(MemorySegment w, long gs, int k, float xs, float[] res) {
-        FloatVector xv = FloatVector.broadcast(F, xs);
+    /** c = 8 * d1_k - dmin * m_k for the 4L rows of sub-block k (d1 from the main region's block gb). */
+    private static void coefficients(MemorySegment w, long gb, long ms, int k, float[] c) {
         for (int p = 0; p < G; p++) {
             int r = p * L;
-            FloatVector.fromArray(F, res, 2 * GROUP_ROWS + r).fma(d1(w, gs, k, p), FloatVector.fromArray(F, res, r))
-                    .intoArray(res, r);
-            m1(w, gs, k, p).fma(xv, FloatVector.fromArray(F, res, GROUP_ROWS + r)).intoArray(res, GROUP_ROWS + r);
+            FloatVector d1 = FloatVector.fromMemorySegment(F, w, gb + 4L * r, LE);
+            FloatVector m1 = FloatVector.fromMemorySegment(F, w, ms + 4L * r, LE)
+                    .mul(smallInts(w, ms + KPanels.Q4K_M + (long) k * GROUP_ROWS + r));
+            d1.mul(8f).sub(m1).intoArray(c, r);
         }
     }
 
-    /** d * s_k of panel p's L rows: ggml's d1, the same float product. */
-    static FloatVector d1(MemorySegment w, long gs, int k, int p) {
-        return FloatVector.fromMemorySegment(F, w, gs + 4L * p * L, LE)
-                .mul(smallInts(w, gs + KPanels.Q4K_SC + (long) k * GROUP_ROWS + (long) p * L));
-    }
-
-    /** dmin * m_k of panel p's L rows: ggml's m1. */
-    static FloatVector m1(MemorySegment w, long gs, int k, int p) {
-        return FloatVector.fromMemorySegment(F, w, gs + KPanels.Q4K_DMIN + 4L * p * L, LE)
-                .mul(smallInts(w, gs + KPanels.Q4K_M + (long) k * GROUP_ROWS + (long) p * L));
+    /** acc[a ..] = fma(c, bs, acc) over 4L rows. */
+    private static void offsetStep(float[] c, float bs, float[] acc, int a) {
+        FloatVector bv = FloatVector.broadcast(F, bs);
+        for (int r = 0; r < GROUP_ROWS; r += L) {
+            FloatVector.fromArray(F, c, r).fma(bv, FloatVector.fromArray(F, acc, a + r)).intoArray(acc, a + r);
+        }
     }
 
     /** L bytes of 0..63 as floats. */
     private static FloatVector smallInts(MemorySegment w, long at) {
         return (FloatVector) ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    /**
-     * Sub-blocks k0 .. k0+nb of the group-super-block at {@code gs} for {@link PanelTiles#tile4x6}: codes as
-     * floats to dst [nb][G][32][L], d1 to sc [nb][G][L].
-     */
-    static void panelChunk(MemorySegment w, long gs, int k0, int nb, float[] dst, float[] sc) {
-        for (int bi = 0; bi < nb; bi++) {
-            int k = k0 + bi;
-            long q = gs + KPanels.Q4K_CODES + 16L * k * GROUP_ROWS;
-            for (int p = 0; p < G; p++) {
-                d1(w, gs, k, p).intoArray(sc, (bi * G + p) * L);
-                int d = (bi * G + p) * 32 * L;
-                for (int j = 0; j < 16; j++) {
-                    IntVector v = codes(w, q + (long) j * GROUP_ROWS + (long) p * L);
-                    lo(v).intoArray(dst, d + 2 * j * L);
-                    hi(v).intoArray(dst, d + (2 * j + 1) * L);
-                }
-            }
-        }
-    }
-
-    private static IntVector codes(MemorySegment w, long at) {
-        return (IntVector) ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-    }
-
-    private static FloatVector lo(IntVector v) {
-        return (FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0);
-    }
-
-    private static FloatVector hi(IntVector v) {
-        return (FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
     }
 }

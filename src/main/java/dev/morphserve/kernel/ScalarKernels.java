@@ -8,7 +8,7 @@ import dev.morphserve.tensor.TensorCodec;
  * The reference: decode each weight row to floats with {@link TensorCodec}, then a double-precision
  * dot product per token, on the calling thread. Slow and obviously correct. For Q4_0 weights the
  * activations are first quantized to Q8_0 and dequantized ({@code code * d}), as llama.cpp's
- * vec_dot_q4_0_q8_0 and {@link VectorKernels} do; for every other type they stay float, so the
+ * vec_dot_q4_0_q8_0 and {@link VectorKernels} do, for the K-quants Q2_K .. Q6_K to Q8_K (vec_dot_qN_K_q8_K); for every other type they stay float, so the
  * result is the exact product of the stored weights ({@link ActivationRounding#NONE} makes that so for
  * Q4_0 as well).
  */
@@ -33,6 +33,12 @@ public final class ScalarKernels implements Kernels {
         float[] row = new float[cols]; // [cols] decoded weight row
         if (w.type() == GgmlType.Q4_0 && rounding == ActivationRounding.AS_GGML) {
             x = quantizedQ8_0(x, numTokens * cols);
+        } else if (Q4Activations.takesQ8_K(w.type()) && rounding == ActivationRounding.AS_GGML) {
+            float[] q = new float[numTokens * cols];
+            for (int t = 0; t < numTokens; t++) {
+                Q4Activations.roundedQ8_K(x, t, cols, q);
+            }
+            x = q;
         }
         for (int r = 0; r < rows; r++) {
             TensorCodec.decodeRow(w, r, row, 0);

@@ -2,6 +2,7 @@ package dev.morphserve.kernel;
 
 import static dev.morphserve.kernel.Lanes.F;
 import static dev.morphserve.kernel.Lanes.L;
+import static dev.morphserve.kernel.Panels.GROUP_ROWS;
 
 import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.tensor.Tensor;
@@ -23,9 +24,9 @@ import jdk.incubator.vector.FloatVector;
  *   per panel: lane sums ──► out[t][r]
  * </pre>
  *
- * For Q8_0 / Q4_0 the activations are quantized to Q8_0 once per call, as llama.cpp does. K-quants
- * (Q2_K .. Q6_K, Q8_K) decode to floats ({@code Q4_KKernels} etc.) and multiply float activations, so a
- * model matches llama.cpp run on the same weights in F32.
+ * For Q8_0 / Q4_0 the activations are quantized to Q8_0 once per call, as llama.cpp does; for Q2_K .. Q6_K
+ * to Q8_K (Q4_K multiplies the codes in integer lanes, the others decode to floats and multiply the rounded
+ * activations as floats). Q8_K weights take float activations.
  * Not thread-safe for concurrent calls (one engine thread owns it); the pool does the parallelism.
  */
 public final class VectorKernels implements Kernels, AutoCloseable {
@@ -49,7 +50,6 @@ public final class VectorKernels implements Kernels, AutoCloseable {
     private final Scratch[] scratch; // [parallelism]
     private float[] xp = new float[0]; // [numTokens][colsPad] prepared activations
     private float[] xs = new float[0]; // [colsPad] F16 decode step: activations * 2^112
-    private float[] xsum = new float[0]; // [numTokens][cols/32] Q4_K: sums of the activations' sub-blocks
 
     /** Per-thread buffers, grown on demand and reused across calls. */
     private static final class Scratch {
@@ -142,8 +142,11 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         }
         float[] xpad = xp;
         boolean quantize = type == GgmlType.Q8_0 || type == GgmlType.Q4_0;
+        boolean q8k = Q4Activations.takesQ8_K(type); // cols a multiple of 256: colsPad == cols
         pool.run(numTokens, (t, worker) -> {
-            if (quantize) {
+            if (q8k) {
+                Q4Activations.roundedQ8_K(x, t, cols, xpad);
+            } else if (quantize) {
                 Activations.quantizeQ8_0(x, t, cols, xpad, colsPad, scratch[worker].codes);
             } else {
                 Activations.copyPadded(x, t, cols, xpad, colsPad);
@@ -214,20 +217,44 @@ public final class VectorKernels implements Kernels, AutoCloseable {
                 PanelKernels.group(type, data, rows, blocks, g, xpad, numTokens, out, scratch[worker].panels));
     }
 
-    /** Q4_K / Q6_K {@link KPanels} with float activations through {@link KPanelKernels}. */
+    /**
+     * Q4_K {@link KPanels}: activations rounded to Q8_K (as llama.cpp's vec_dot_q4_K_q8_K), the Q4_0 integer
+     * kernels on the main region plus {@link Q4_KKernels#offsets}; Q6_K: the Q8_K-rounded activations as
+     * floats through {@link KPanelKernels}.
+     */
     private void matmulKPanels(Tensor w, float[] x, int numTokens, float[] out) {
         int cols = w.cols();
-        float[] sums = null;
+        int rows = w.rows();
+        MemorySegment data = w.data();
         if (w.type() == GgmlType.Q4_K) {
-            if (xsum.length < numTokens * cols / 32) {
-                xsum = new float[numTokens * cols / 32];
+            int blocks = cols / 32;
+            q4x.prepare(x, numTokens, cols, pool, true);
+            if (numTokens == 1) {
+                int groups = Panels.groups(rows);
+                pool.run((groups + 1) / 2, (pair, worker) -> {
+                    Scratch s = scratch[worker];
+                    Q4Kernels.groupPair(data, rows, blocks, pair, q4x, out, s.panels.one, s.panels.sums);
+                    Q4_KKernels.offsets(data, rows, cols, 2 * pair, q4x, 1, out, s.kq.part, s.kq.oacc(GROUP_ROWS));
+                    if (2 * pair + 1 < groups) {
+                        Q4_KKernels.offsets(data, rows, cols, 2 * pair + 1, q4x, 1, out, s.kq.part, s.kq.oacc(GROUP_ROWS));
+                    }
+                });
+            } else {
+                pool.run(Panels.groups(rows), (g, worker) -> {
+                    Q4Tiles.group(data, rows, blocks, g, q4x, numTokens, out, scratch[worker].q4);
+                    KPanelKernels.Scratch ks = scratch[worker].kq;
+                    Q4_KKernels.offsets(data, rows, cols, g, q4x, numTokens, out, ks.part, ks.oacc(numTokens * GROUP_ROWS));
+                });
             }
-            sums = xsum;
-            KPanelKernels.subBlockSums(x, numTokens, cols, sums);
+            return;
         }
-        float[] xsums = sums;
-        pool.run(Panels.groups(w.rows()), (g, worker) -> KPanelKernels.group(w.type(), w.data(), w.rows(), cols, g, x,
-                xsums, numTokens, out, scratch[worker].panels, scratch[worker].kq));
+        if (xp.length < numTokens * cols) {
+            xp = new float[numTokens * cols];
+        }
+        float[] xq = xp;
+        pool.run(numTokens, (t, worker) -> Q4Activations.roundedQ8_K(x, t, cols, xq));
+        pool.run(Panels.groups(rows), (g, worker) -> KPanelKernels.group(w.type(), data, rows, cols, g, xq,
+                numTokens, out, scratch[worker].panels, scratch[worker].kq));
     }
 
     private static void panel(Tensor w, int r0, float[] xp, int numTokens, int colsPad, float[] out, Scratch s) {

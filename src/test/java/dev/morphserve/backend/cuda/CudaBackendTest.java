@@ -14,9 +14,13 @@ import dev.morphserve.engine.GenerationRequest;
 import dev.morphserve.engine.SamplingParams;
 import dev.morphserve.engine.SequenceGenerator;
 import dev.morphserve.gguf.GgmlType;
+import dev.morphserve.kernel.ActivationRounding;
+import dev.morphserve.kernel.ScalarKernels;
+import dev.morphserve.kernel.WorkerPool;
 import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.kvcache.KvType;
 import dev.morphserve.kvcache.SequenceKv;
+import dev.morphserve.model.CpuModelRunner;
 import dev.morphserve.model.ForwardBatch;
 import dev.morphserve.model.LayerWeights;
 import dev.morphserve.model.LoadedModel;
@@ -133,7 +137,8 @@ class CudaBackendTest {
     /**
      * Llama 3's rope_freqs (base 500000), qwen2's Q/K/V biases and NEOX RoPE, and the K-quant files
      * (Q4_K_M: Q4_K and Q6_K; Q4_K_S adds Q5_K; the Q2_K mix adds Q3_K; K-quant embeddings through
-     * get_rows) on the device: logits as the CPU backend with the same F16 KV cache gives them, for a
+     * get_rows) on the device: logits as the CPU's float-activation scalar kernels with the same F16 KV cache
+     * give them (the CPU backend's vector kernels round K-quants' activations to Q8_K, as llama.cpp), for a
      * 16-token prefill (tiled kernels) and 15 decode steps (decode kernels), and the greedy ids of
      * llama.cpp's F32-activation run. (Against llama.cpp's own logits, which kept K and V in F32, the
      * F16 cache alone moves llama3's by 0.034 on the CPU too: measured, so logits are compared with the
@@ -146,9 +151,12 @@ class CudaBackendTest {
     void refModelsMatchTheCpuAndLlamaCppGreedy(String name) throws Exception {
         JsonNode ref = RefModels.reference(name);
         int[] prompt = SharedData.ints(ref.get("prompt_ids"));
-        try (LoadedModel m = ModelLoader.load(RefModels.model(name))) {
+        try (LoadedModel m = ModelLoader.load(RefModels.model(name));
+                WorkerPool pool = new WorkerPool(1)) {
             ModelRunner onGpu = cuda.runner(m);
-            ModelRunner onCpu = cpu.runner(m);
+            // float activations on both sides: the CPU backend's vector kernels round K-quants' to Q8_K as llama.cpp
+            ModelRunner onCpu = new CpuModelRunner(m.config(), m.weights(), new ScalarKernels(ActivationRounding.NONE), pool,
+                    KvType.F16);
             assertClose(RefModels.prefillLogits(onGpu, prompt), RefModels.prefillLogits(onCpu, prompt), name + " prefill");
             try (SequenceKv gpuKv = onGpu.sequenceKv(prompt.length + 16); SequenceKv cpuKv = onCpu.sequenceKv(prompt.length + 16)) {
                 onGpu.forward(ForwardBatch.ofSequence(prompt, 0, gpuKv.table(), false), gpuKv.cache());
