@@ -30,6 +30,11 @@ final class KQuantSearch {
         return max;
     }
 
+    /** v rounded as ggml's nearest_int and clamped to the symmetric code range [-nmax, nmax). */
+    private static int code(float v, int nmax) {
+        return Math.max(-nmax, Math.min(nmax - 1, nearestInt(v)));
+    }
+
     static int nearestInt(float v) {
         int bits = Float.floatToRawIntBits(v + 12582912f);
         return (bits & 0x007fffff) - 0x00400000;
@@ -51,7 +56,7 @@ final class KQuantSearch {
         float suml2 = 0;
         for (int i = 0; i < n; i++) {
             float xi = x[xOff + i];
-            int q = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * xi)));
+            int q = code(iscale * xi, nmax);
             l[lOff + i] = (byte) (q + nmax);
             float w = xi * xi;
             sumlx += w * xi * q;
@@ -68,15 +73,14 @@ final class KQuantSearch {
             suml2 = 0;
             for (int i = 0; i < n; i++) {
                 float xi = x[xOff + i];
-                int q = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * xi)));
+                int q = code(iscale * xi, nmax);
                 float w = xi * xi;
                 sumlx += w * xi * q;
                 suml2 += w * q * q;
             }
             if (suml2 > 0 && sumlx * sumlx > best * suml2) {
                 for (int i = 0; i < n; i++) {
-                    int q = nearestInt(iscale * x[xOff + i]);
-                    l[lOff + i] = (byte) (nmax + Math.max(-nmax, Math.min(nmax - 1, q)));
+                    l[lOff + i] = (byte) (nmax + code(iscale * x[xOff + i], nmax));
                 }
                 scale = sumlx / suml2;
                 best = scale * sumlx;
@@ -100,7 +104,7 @@ final class KQuantSearch {
         float suml2 = 0;
         for (int i = 0; i < n; i++) {
             float xi = x[xOff + i];
-            int q = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * xi)));
+            int q = code(iscale * xi, nmax);
             l[lOff + i] = (byte) q;
             float w = xi * xi;
             sumlx += w * xi * q;
@@ -115,7 +119,7 @@ final class KQuantSearch {
                 float slx = sumlx - w * xi * li;
                 if (slx > 0) {
                     float sl2 = suml2 - w * li * li;
-                    int q = Math.max(-nmax, Math.min(nmax - 1, nearestInt(xi * sl2 / slx)));
+                    int q = code(xi * sl2 / slx, nmax);
                     if (q != li) {
                         slx += w * xi * q;
                         sl2 += w * q * q;
