@@ -35,6 +35,7 @@ public class ChatCompletionsResource {
             throw ApiException.badRequest(null, "A JSON request body is required");
         }
         EngineClient engine = engines.forModel(body.model());
+        UnsupportedParameters.check(body);
         RequestValidator.validate(body, body.maxTokensParam());
         int[] prompt = PromptEncoder.chatPrompt(body.messages(), engine);
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");

@@ -38,6 +38,7 @@ public class CompletionsResource {
             throw ApiException.badRequest(null, "A JSON request body is required");
         }
         EngineClient engine = engines.forModel(body.model());
+        UnsupportedParameters.check(body);
         RequestValidator.validate(body, "max_tokens");
         int[] prompt = PromptEncoder.completionPrompt(body.prompt(), engine);
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * {@code POST /v1/chat/completions}. {@code max_completion_tokens} (OpenAI's newer name) wins
- * over the deprecated {@code max_tokens} when both are given.
+ * over the deprecated {@code max_tokens} when both are given. The tool and response-format fields
+ * exist only to be refused by name ({@code UnsupportedParameters}) unless they ask for nothing.
  */
 public record ChatCompletionRequest(
         @JsonProperty("model") String model,
@@ -26,7 +27,13 @@ public record ChatCompletionRequest(
         @JsonProperty("stream") Boolean stream,
         @JsonProperty("stream_options") StreamOptions streamOptions,
         @JsonProperty("n") Integer n,
-        @JsonProperty("user") String user)
+        @JsonProperty("user") String user,
+        @JsonProperty("tools") JsonNode tools,
+        @JsonProperty("tool_choice") JsonNode toolChoice,
+        @JsonProperty("parallel_tool_calls") Boolean parallelToolCalls,
+        @JsonProperty("functions") JsonNode functions,
+        @JsonProperty("function_call") JsonNode functionCall,
+        @JsonProperty("response_format") JsonNode responseFormat)
         implements GenerationOptions {
 
     @Override
