@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.core.JsonParseException;
 import dev.morphserve.api.dto.ErrorResponse;
 import dev.morphserve.engine.EngineOverloadedException;
+import dev.morphserve.engine.EngineShutdownException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -38,6 +39,13 @@ public class ApiExceptionMappers {
      * One mapper per Jackson type that Quarkus REST or Jackson itself may throw, since the mapper
      * nearest to the thrown type wins and Quarkus ships its own for some of them.
      */
+    @ServerExceptionMapper
+    public Response shuttingDown(EngineShutdownException e) {
+        return Response.fromResponse(error(503, e.getMessage(), "server_error", null, "server_shutting_down"))
+                .header("Retry-After", EngineShutdownException.RETRY_AFTER_SECONDS)
+                .build();
+    }
+
     @ServerExceptionMapper
     public Response malformedJson(JsonParseException e) {
         return api(JsonErrors.describe(e));
@@ -102,6 +110,7 @@ public class ApiExceptionMappers {
         return switch (e) {
             case ApiException api -> ErrorResponse.of(api.getMessage(), api.type(), api.param(), api.code());
             case EngineOverloadedException o -> ErrorResponse.of(o.getMessage(), "server_overloaded", null, "overloaded");
+            case EngineShutdownException s -> ErrorResponse.of(s.getMessage(), "server_error", null, "server_shutting_down");
             default -> {
                 LOG.error("generation failed mid-stream", e);
                 yield ErrorResponse.of("Generation failed (" + e.getClass().getSimpleName() + ")", "server_error", null, null);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -14,6 +15,8 @@ import com.fasterxml.jackson.databind.exc.PropertyBindingException;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -29,6 +32,7 @@ final class JsonErrors {
             case PropertyBindingException unknown -> ApiException.unsupportedParameter(path(unknown),
                     "Unsupported parameter '" + path(unknown) + "': this server does not implement it; remove it from the request");
             case InvalidFormatException format when format.getValue() != null -> typeError(format, " (got " + format.getValue() + ")");
+            case MismatchedInputException trailing when String.valueOf(trailing.getOriginalMessage()).startsWith("Trailing token") -> malformed(trailing);
             case MismatchedInputException mismatch -> typeError(mismatch, "");
             case JsonMappingException other -> new ApiException(400, "invalid_request_error", emptyToNull(path(other)),
                     "invalid_value", "Invalid value" + at(path(other)) + ": " + clean(other.getOriginalMessage()));
@@ -51,19 +55,38 @@ final class JsonErrors {
     }
 
     private static ApiException malformed(JsonProcessingException e) {
-        String param = e.getProcessor() instanceof JsonParser parser ? contextPath(parser.getParsingContext()) : "";
+        String param = valueFieldPath(e);
         JsonLocation where = e.getLocation();
         String position = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
         String reason = clean(e.getOriginalMessage());
+        Matcher duplicate = DUPLICATE.matcher(String.valueOf(e.getOriginalMessage()));
         if (reason.contains("'NaN'") || reason.contains("Infinity")) {
             reason = "NaN and Infinity are not JSON numbers";
-        } else if (reason.startsWith("Duplicate field")) {
+        } else if (duplicate.find()) {
+            param = parentPath(e, duplicate.group(1));
             reason = "duplicate field '" + param + "'";
         } else if (reason.startsWith("Trailing token")) {
             reason = "unexpected text after the JSON object";
         }
         return new ApiException(400, "invalid_request_error", emptyToNull(param), "invalid_json",
                 "Malformed JSON" + position + (param.isEmpty() ? "" : " (field '" + param + "')") + ": " + reason);
+    }
+
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate (?:field|Object property) ['\"]([^'\"]*)['\"]");
+
+    /**
+     * The field whose value the parser choked on: only while it stands right after a field name
+     * ({@code "temperature": NaN}); after a complete value the name would be the previous field's.
+     */
+    private static String valueFieldPath(JsonProcessingException e) {
+        return e.getProcessor() instanceof JsonParser parser && parser.currentToken() == JsonToken.FIELD_NAME
+                ? contextPath(parser.getParsingContext()) : "";
+    }
+
+    private static String parentPath(JsonProcessingException e, String field) {
+        String parent = e.getProcessor() instanceof JsonParser parser && parser.getParsingContext().getParent() != null
+                ? contextPath(parser.getParsingContext().getParent()) : "";
+        return parent.isEmpty() ? field : parent + "." + field;
     }
 
     /** What a Java target type is called in JSON. */

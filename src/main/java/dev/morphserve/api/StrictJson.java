@@ -25,7 +25,9 @@ public class StrictJson implements ObjectMapperCustomizer {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
+                // JsonErrors reads the token the parser stopped at to tell which field was malformed.
+                .disable(StreamReadFeature.CLEAR_CURRENT_TOKEN_ON_CLOSE.mappedFeature());
         mapper.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
         for (LogicalType scalar : new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
             mapper.coercionConfigFor(scalar).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
