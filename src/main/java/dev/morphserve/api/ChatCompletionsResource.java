@@ -46,7 +46,7 @@ public class ChatCompletionsResource {
         var formatter = new ChatFormatter(frames, id, engine.modelId(), System.currentTimeMillis() / 1000);
         var events = generation.run(engine, prepared);
         if (body.streaming()) {
-            return Responses.eventStream(frames.guard(formatter.stream(events, body.includeUsage()), ApiExceptionMappers::describe));
+            return Responses.eventStream(frames.guard(formatter.stream(events, body.includeUsage()), ApiExceptionMappers::describe, formatter::abortFrames));
         }
         return Responses.json(formatter.aggregate(events));
     }

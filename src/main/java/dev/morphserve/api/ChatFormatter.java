@@ -3,6 +3,7 @@ package dev.morphserve.api;
 import dev.morphserve.api.dto.ChatCompletionChunk;
 import dev.morphserve.api.dto.ChatCompletionChunk.Delta;
 import dev.morphserve.api.dto.ChatCompletionResponse;
+import dev.morphserve.engine.FinishReason;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
@@ -49,6 +50,11 @@ final class ChatFormatter {
             }
             return out;
         });
+    }
+
+    /** A stream cut short (shutdown, engine failure): the empty delta that closes the choice. */
+    List<String> abortFrames() {
+        return List.of(frames.data(chunk(new Delta(null, null), FinishReason.ABORT.openAiName())));
     }
 
     /** Non-streaming: one assistant message with usage. */

@@ -2,6 +2,7 @@ package dev.morphserve.api;
 
 import dev.morphserve.api.dto.CompletionResponse;
 import dev.morphserve.api.dto.Usage;
+import dev.morphserve.engine.FinishReason;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
@@ -35,6 +36,11 @@ final class CompletionFormatter {
                 yield out;
             }
         });
+    }
+
+    /** A stream cut short (shutdown, engine failure): the chunk that closes the choice. */
+    List<String> abortFrames() {
+        return List.of(frames.data(chunk("", FinishReason.ABORT.openAiName())));
     }
 
     /** Non-streaming: the whole text with usage. */

@@ -48,7 +48,7 @@ public class CompletionsResource {
         var formatter = new CompletionFormatter(frames, id, engine.modelId(), System.currentTimeMillis() / 1000);
         var events = generation.run(engine, prepared);
         if (body.streaming()) {
-            return Responses.eventStream(frames.guard(formatter.stream(events, body.includeUsage()), ApiExceptionMappers::describe));
+            return Responses.eventStream(frames.guard(formatter.stream(events, body.includeUsage()), ApiExceptionMappers::describe, formatter::abortFrames));
         }
         return Responses.json(formatter.aggregate(events));
     }

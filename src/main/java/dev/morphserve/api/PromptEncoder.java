@@ -37,7 +37,7 @@ public final class PromptEncoder {
                 throw ApiException.badRequest("prompt", "prompt must not be empty");
             }
             Tokenizer tokenizer = engine.tokenizer();
-            tokens = withBos(tokenizer.encodeWithSpecialTokens(prompt.asText(), false), tokenizer.vocabulary());
+            tokens = withBos(tokenizer.encodeWithSpecialTokens(wellFormed(prompt.asText(), "prompt"), false), tokenizer.vocabulary());
         } else if (prompt.isArray()) {
             tokens = tokenIds(prompt, engine.tokenizer().vocabulary().size());
         } else {
@@ -145,7 +145,7 @@ public final class PromptEncoder {
             throw ApiException.badRequest(param, param + " is required");
         }
         if (content.isTextual()) {
-            return content.asText();
+            return wellFormed(content.asText(), param);
         }
         if (!content.isArray()) {
             throw ApiException.badRequest(param, param + " must be a string or an array of text parts");
@@ -155,9 +155,26 @@ public final class PromptEncoder {
             if (!part.isObject() || !"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
                 throw ApiException.badRequest(param, param + " parts must be {\"type\": \"text\", \"text\": \"...\"}; other part types are not supported");
             }
-            parts.add(part.get("text").asText());
+            parts.add(wellFormed(part.get("text").asText(), param));
         }
         return String.join("\n", parts);
+    }
+
+    /**
+     * JSON may escape half of a surrogate pair ({@code "\ud800"}); such text is not Unicode, has no
+     * UTF-8 form and would reach the tokenizer as a replacement character the client never sent.
+     */
+    static String wellFormed(String text, String param) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw ApiException.badRequest(param, param + " is not valid Unicode: an unpaired surrogate \\u"
+                        + Integer.toHexString(c) + " at character " + i);
+            }
+        }
+        return text;
     }
 
     private static void checkContext(String param, int promptTokens, EngineClient engine) {

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.morphserve.api.dto.ErrorResponse;
 import io.smallrye.mutiny.Multi;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Server-Sent Events framing, done by hand: every event is {@code data: <json>} and the stream
@@ -39,12 +42,18 @@ public final class SseFrames {
     /**
      * Failures before the first frame propagate (the exception mappers then answer with a proper
      * status, e.g. 503 with Retry-After); once the stream has started, the status line is gone, so a
-     * failure becomes an error event followed by [DONE], as vLLM does.
+     * failure ends the stream with {@code finishFrames} (each choice's {@code finish_reason}, so that
+     * clients that wait for one stop waiting), an error event and [DONE], as vLLM does.
      */
-    public Multi<String> guard(Multi<String> frames, Function<Throwable, ErrorResponse> describe) {
+    public Multi<String> guard(Multi<String> frames, Function<Throwable, ErrorResponse> describe, Supplier<List<String>> finishFrames) {
         AtomicBoolean started = new AtomicBoolean();
         return frames.onItem().invoke(() -> started.set(true))
                 .onFailure(t -> started.get())
-                .recoverWithMulti(t -> Multi.createFrom().items(data(describe.apply(t)), DONE));
+                .recoverWithMulti(t -> {
+                    List<String> tail = new ArrayList<>(finishFrames.get());
+                    tail.add(data(describe.apply(t)));
+                    tail.add(DONE);
+                    return Multi.createFrom().iterable(tail);
+                });
     }
 }

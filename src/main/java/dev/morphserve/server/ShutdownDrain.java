@@ -2,18 +2,25 @@ package dev.morphserve.server;
 
 import dev.morphserve.engine.Engine;
 import dev.morphserve.engine.EngineShutdownException;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
+import sun.misc.Signal;
 
 /**
  * SIGTERM drains instead of cutting streams: readiness goes down at once, new requests get 503
  * with Retry-After, running ones may finish within {@code morphserve.shutdown.grace}, and whatever
- * is left then ends with an error event (streams) or a 503 (requests not started). Runs first
- * among the shutdown observers, while the HTTP server still writes.
+ * is left then ends with an error event (streams) or a 503 (requests not started); then the
+ * application exits. SIGTERM gets a handler of its own because Quarkus's shutdown closes client
+ * connections while shutdown observers still run: the drain must be over before it begins.
+ * Other ways out (an exit from the application itself) drain in the first shutdown observer.
  */
 @ApplicationScoped
 public class ShutdownDrain {
@@ -25,6 +32,7 @@ public class ShutdownDrain {
     private final LocalEngineClient engines;
     private final Duration grace;
     private volatile boolean draining;
+    private final AtomicBoolean drained = new AtomicBoolean();
 
     ShutdownDrain(LocalEngineClient engines, ServeConfig config) {
         this.engines = engines;
@@ -39,7 +47,34 @@ public class ShutdownDrain {
         return draining;
     }
 
+    void onStart(@Observes StartupEvent event) {
+        if (LaunchMode.current() == LaunchMode.NORMAL) {
+            Signal.handle(new Signal("TERM"), signal -> {
+                if (drained.get()) {
+                    LOG.warn("second SIGTERM: exiting without waiting for the drain");
+                    Quarkus.asyncExit(0);
+                    return;
+                }
+                try {
+                    drain();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    Quarkus.asyncExit(0);
+                }
+            });
+        }
+    }
+
     void onStop(@Observes @Priority(1) ShutdownEvent event) throws InterruptedException {
+        drain();
+    }
+
+    /** Runs once, whichever way shutdown starts. */
+    private void drain() throws InterruptedException {
+        if (!drained.compareAndSet(false, true)) {
+            return;
+        }
         draining = true;
         Engine engine = engines.engine();
         if (engine == null) {

@@ -65,6 +65,8 @@ class ExactErrorsApiTest {
         "{\"prompt\":\"hi\"} {\"x\":1}                       |                   | invalid_json          | after the JSON",
         "[1,2]                                                  |                   | invalid_type          | JSON object",
         "\"hi\"                                                 |                   | invalid_type          | JSON object",
+        "{\"prompt\":\"a\\ud800b\"}                        | prompt            | invalid_value         | surrogate",
+        "{\"prompt\":\"\\udc00\"}                           | prompt            | invalid_value         | surrogate",
         "{\"prompt\":\"hi\",\"frobnicate\":1}                   | frobnicate        | unsupported_parameter | frobnicate",
         "{\"prompt\":\"hi\",\"suffix\":\"x\"}                   | suffix            | unsupported_parameter | suffix",
         "{\"prompt\":\"hi\",\"best_of\":3}                      | best_of           | unsupported_parameter | best_of",
@@ -87,6 +89,7 @@ class ExactErrorsApiTest {
         "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"colour\":\"red\"}]} | messages[0].colour | unsupported_parameter",
         "{\"messages\":[{\"role\":5,\"content\":\"hi\"}]} | messages[0].role | invalid_type",
         "{\"messages\":{\"role\":\"user\"}} | messages | invalid_type",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"\\ud83d\"}]} | messages[0].content | invalid_value",
     })
     void chatNamesTheFieldAndTheReason(String body, String param, String code) {
         ValidatableResponse response = post("/v1/chat/completions", body).statusCode(400).contentType(ContentType.JSON)
@@ -94,6 +97,11 @@ class ExactErrorsApiTest {
                 .body("error.param", equalTo(param))
                 .body("error.message", containsString(param));
         assertClean(response);
+    }
+
+    @Test
+    void surrogatePairsAreText() {
+        post("/v1/completions", "{\"prompt\":\"a \\ud83d\\ude00 b\",\"max_tokens\":2}").statusCode(200);
     }
 
     @Test

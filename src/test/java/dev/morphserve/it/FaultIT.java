@@ -117,11 +117,18 @@ class FaultIT {
         for (int i = 0; i < 4; i++) {
             streams.add(pool.submit(() -> http.post("/v1/completions", LONG_STREAM)));
         }
-        assertThat(http.post("/v1/morph", "{\"mode\":\"performance\"}").status()).isEqualTo(200);
-        for (String command : List.of("{\"action\":\"swap_down\",\"layer\":0}", "{\"action\":\"swap_down\",\"layer\":1}",
-                "{\"action\":\"swap_up\",\"layer\":1}", "{\"action\":\"swap_up\",\"layer\":0}")) {
-            Answer answer = http.post("/v1/morph", command);
-            assertThat(answer.status()).as(command + " -> " + answer.body()).isIn(200, 202);
+        // Manual: the controller stands still, so each command below is the only thing moving layers.
+        assertThat(http.post("/v1/morph", "{\"mode\":\"manual\"}").status()).isEqualTo(200);
+        // Earlier faults may have let the controller swap layers down: each layer goes one level
+        // away from where it is and back.
+        List<String> before = http.get("/v1/morph").json().path("layers").findValuesAsText("precision");
+        for (int layer = 0; layer < 2; layer++) {
+            boolean atLowest = before.get(layer).equals("Q4_0");
+            for (String action : atLowest ? List.of("swap_up", "swap_down") : List.of("swap_down", "swap_up")) {
+                String command = "{\"action\":\"" + action + "\",\"layer\":" + layer + "}";
+                Answer answer = http.post("/v1/morph", command);
+                assertThat(answer.status()).as(command + " -> " + answer.body()).isIn(200, 202);
+            }
         }
         for (Future<Answer> stream : streams) {
             Answer answer = stream.get();
@@ -130,6 +137,8 @@ class FaultIT {
             assertThat(answer.body()).contains("\"finish_reason\":\"length\"").doesNotContain("\"error\"");
         }
         pool.shutdown();
+        assertThat(http.get("/v1/morph").json().path("layers").findValuesAsText("precision")).as("every layer back where it was").isEqualTo(before);
+        assertThat(http.post("/v1/morph", "{\"mode\":\"balanced\"}").status()).isEqualTo(200);
         http.assertQuiescentAndServing();
     }
 
@@ -145,7 +154,7 @@ class FaultIT {
             }
             awaitRunning(probe);
             draining.terminate();
-            Answer ready = probe.get("/q/health/ready");
+            Answer ready = awaitNotReady(probe);
             Answer refused = probe.post("/v1/completions", "{\"prompt\":\"Once\",\"max_tokens\":2}");
             assertThat(ready.status()).as(ready.body()).isEqualTo(503);
             assertThat(refused.status()).as(refused.body()).isEqualTo(503);
@@ -200,6 +209,17 @@ class FaultIT {
             assertThat(System.nanoTime()).as("a request started").isLessThan(deadline);
             Thread.sleep(20);
         }
+    }
+
+    /** The signal arrives asynchronously: readiness must drop within moments. */
+    private static Answer awaitNotReady(HttpProbe probe) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        Answer ready = probe.get("/q/health/ready");
+        while (ready.status() == 200 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            ready = probe.get("/q/health/ready");
+        }
+        return ready;
     }
 
     private static HttpRequest streamRequest(String body) {
