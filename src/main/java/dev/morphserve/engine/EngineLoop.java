@@ -72,7 +72,7 @@ final class EngineLoop implements Runnable {
                 }
                 hook.beforeStep(boundary);
                 if (core.step(hook.numSwappedLayers())) {
-                    live.values().removeIf(Request::isFinished);
+                    live.values().removeIf(r -> r.group.isFinished());
                 }
                 statsListener.accept(stats());
             } catch (InterruptedException e) {
@@ -96,7 +96,7 @@ final class EngineLoop implements Runnable {
             case Command.AtBoundary b -> b.action().accept(boundary);
             case Command.Abort a -> {
                 Request r = a.request();
-                if (live.remove(r.id) != null && !r.isFinished()) {
+                if (live.remove(r.id) != null && !r.group.isFinished()) {
                     releaseAdmission(r);
                     core.abort(r);
                 }
@@ -125,10 +125,9 @@ final class EngineLoop implements Runnable {
 
     private void failAll(Throwable failure) {
         for (Request r : live.values()) {
-            if (!r.isFinished()) {
+            if (!r.group.isFinished()) {
                 releaseAdmission(r);
-                core.scheduler().remove(r);
-                r.fail(failure);
+                core.fail(r, failure);
             }
         }
         live.clear();

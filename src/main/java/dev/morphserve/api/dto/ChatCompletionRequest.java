@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * {@code POST /v1/chat/completions}. {@code max_completion_tokens} (OpenAI's newer name) wins
- * over the deprecated {@code max_tokens} when both are given.
+ * over the deprecated {@code max_tokens} when both are given. {@code logprobs} is a flag here;
+ * {@code top_logprobs} says how many alternatives.
  */
 public record ChatCompletionRequest(
         @JsonProperty("model") String model,
@@ -26,7 +27,10 @@ public record ChatCompletionRequest(
         @JsonProperty("stream") Boolean stream,
         @JsonProperty("stream_options") StreamOptions streamOptions,
         @JsonProperty("n") Integer n,
-        @JsonProperty("user") String user)
+        @JsonProperty("user") String user,
+        @JsonProperty("logprobs") Boolean logprobs,
+        @JsonProperty("top_logprobs") Integer topLogprobs,
+        @JsonProperty("logit_bias") JsonNode logitBias)
         implements GenerationOptions {
 
     @Override
