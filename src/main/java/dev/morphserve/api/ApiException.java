@@ -23,6 +23,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "invalid_request_error", param, "invalid_value", message);
     }
 
+    /** 400 for a parameter this server does not implement: refused rather than silently dropped. */
+    public static ApiException unsupportedParameter(String param, String message) {
+        return new ApiException(400, "invalid_request_error", param, "unsupported_parameter", message);
+    }
+
     public static ApiException modelNotFound(String requested, String served) {
         return new ApiException(404, "invalid_request_error", "model", "model_not_found",
                 "The model '" + requested + "' does not exist; this server serves '" + served + "'");

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.core.JsonParseException;
 import dev.morphserve.api.dto.ErrorResponse;
 import dev.morphserve.engine.EngineOverloadedException;
+import dev.morphserve.engine.EngineShutdownException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -34,33 +35,53 @@ public class ApiExceptionMappers {
                 .build();
     }
 
+    /**
+     * One mapper per Jackson type that Quarkus REST or Jackson itself may throw, since the mapper
+     * nearest to the thrown type wins and Quarkus ships its own for some of them.
+     */
+    @ServerExceptionMapper
+    public Response shuttingDown(EngineShutdownException e) {
+        return Response.fromResponse(error(503, e.getMessage(), "server_error", null, "server_shutting_down"))
+                .header("Retry-After", EngineShutdownException.RETRY_AFTER_SECONDS)
+                .build();
+    }
+
     @ServerExceptionMapper
     public Response malformedJson(JsonParseException e) {
-        return error(400, "Malformed JSON body: " + e.getOriginalMessage(), "invalid_request_error", null, "invalid_json");
+        return api(JsonErrors.describe(e));
     }
 
     @ServerExceptionMapper
     public Response wrongType(MismatchedInputException e) {
-        return mapping(e);
+        return api(JsonErrors.describe(e));
     }
 
     @ServerExceptionMapper
     public Response wrongFormat(InvalidFormatException e) {
-        return mapping(e);
+        return api(JsonErrors.describe(e));
+    }
+
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e) {
+        return api(JsonErrors.describe(e));
     }
 
     @ServerExceptionMapper
     public Response badMapping(JsonMappingException e) {
-        return mapping(e);
+        return api(JsonErrors.describe(e));
     }
 
     @ServerExceptionMapper
     public Response badJson(JsonProcessingException e) {
-        return error(400, "Invalid JSON body: " + e.getOriginalMessage(), "invalid_request_error", null, "invalid_json");
+        return api(JsonErrors.describe(e));
     }
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            // Quarkus REST wraps parse errors (NaN, duplicates, bad syntax) in a bare 400.
+            return api(JsonErrors.describe(json));
+        }
         int status = e.getResponse().getStatus();
         String message = status == 413 ? "Request body too large" : e.getMessage();
         return error(status, message, status >= 500 ? "server_error" : "invalid_request_error", null, null);
@@ -84,26 +105,12 @@ public class ApiExceptionMappers {
         return error(500, "Internal server error (" + e.getClass().getSimpleName() + ")", "server_error", null, null);
     }
 
-    private static Response mapping(JsonMappingException e) {
-        String param = e.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
-        String message = param.isEmpty()
-                ? "Invalid request body: " + e.getOriginalMessage()
-                : "Invalid value for '" + param + "': " + firstLine(e.getOriginalMessage());
-        return error(400, message, "invalid_request_error", param.isEmpty() ? null : param, "invalid_type");
-    }
-
-    private static String firstLine(String message) {
-        int newline = message == null ? -1 : message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
-    }
-
     /** The error event of a stream that already started (its status line is gone). */
     static ErrorResponse describe(Throwable e) {
         return switch (e) {
             case ApiException api -> ErrorResponse.of(api.getMessage(), api.type(), api.param(), api.code());
             case EngineOverloadedException o -> ErrorResponse.of(o.getMessage(), "server_overloaded", null, "overloaded");
+            case EngineShutdownException s -> ErrorResponse.of(s.getMessage(), "server_error", null, "server_shutting_down");
             default -> {
                 LOG.error("generation failed mid-stream", e);
                 yield ErrorResponse.of("Generation failed (" + e.getClass().getSimpleName() + ")", "server_error", null, null);

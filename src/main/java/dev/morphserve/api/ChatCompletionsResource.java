@@ -35,6 +35,7 @@ public class ChatCompletionsResource {
             throw ApiException.badRequest(null, "A JSON request body is required");
         }
         EngineClient engine = engines.forModel(body.model());
+        UnsupportedParameters.check(body);
         RequestValidator.validate(body, body.maxTokensParam());
         OutputOptions out = OutputOptionsValidator.chat(body, CompletionsResource.vocabularySize(engine));
         int[] prompt = PromptEncoder.chatPrompt(body.messages(), engine);

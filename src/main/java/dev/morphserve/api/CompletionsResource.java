@@ -39,6 +39,7 @@ public class CompletionsResource {
             throw ApiException.badRequest(null, "A JSON request body is required");
         }
         EngineClient engine = engines.forModel(body.model());
+        UnsupportedParameters.check(body);
         RequestValidator.validate(body, "max_tokens");
         OutputOptions out = OutputOptionsValidator.completion(body, vocabularySize(engine));
         int[] prompt = PromptEncoder.completionPrompt(body.prompt(), engine);

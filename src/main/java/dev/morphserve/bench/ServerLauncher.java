@@ -41,7 +41,8 @@ public final class ServerLauncher implements AutoCloseable {
         command.addAll(List.of("-jar", jar.toString(), "serve", "--port", Integer.toString(port)));
         command.addAll(serveArgs);
         this.log = log;
-        this.url = URI.create("http://localhost:" + port);
+        // The server listens on loopback by default; 127.0.0.1 spares a try of ::1 where localhost has both.
+        this.url = URI.create("http://127.0.0.1:" + port);
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         awaitReady(readyTimeout);
     }
@@ -90,6 +91,22 @@ public final class ServerLauncher implements AutoCloseable {
         List<String> lines = Files.readAllLines(log);
         String cause = lines.stream().filter(l -> l.startsWith("Caused by: ")).reduce((first, last) -> last).orElse(null);
         return cause != null ? cause : String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    }
+
+    /** Sends SIGTERM and returns at once: the server drains (see {@code morphserve.shutdown.grace}). */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** The exit status, or empty if the server is still running after {@code timeout}. */
+    public java.util.OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+    }
+
+    /** The server's process id (tests read its threads and memory from /proc). */
+    public long pid() {
+        return process.pid();
     }
 
     @Override

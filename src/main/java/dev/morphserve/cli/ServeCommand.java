@@ -4,6 +4,7 @@ import dev.morphserve.backend.BackendKind;
 import dev.morphserve.kvcache.KvType;
 import io.quarkus.runtime.Quarkus;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,6 +17,16 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--port", description = "HTTP port (default 8080).")
     Integer port;
+
+    @Option(names = "--host", description = "Interface to listen on (default: morphserve.host, 127.0.0.1; 0.0.0.0 for all).")
+    String host;
+
+    @Option(names = "--api-key", split = ",", description = "Keys clients must send as 'Authorization: Bearer KEY' (default: morphserve.api-keys,"
+            + " none). Visible in the process list: prefer MORPHSERVE_API_KEYS on shared machines.")
+    List<String> apiKeys;
+
+    @Option(names = "--admin-api-key", split = ",", description = "Keys for state changes (POST /v1/morph) (default: morphserve.admin-api-keys).")
+    List<String> adminApiKeys;
 
     @Option(names = {"-c", "--context"}, description = "Context length in tokens (default: the model's).")
     Integer contextLength;
@@ -38,6 +49,15 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (port != null) {
             System.setProperty("quarkus.http.port", port.toString());
+        }
+        if (host != null) {
+            System.setProperty("morphserve.host", host);
+        }
+        if (apiKeys != null) {
+            System.setProperty("morphserve.api-keys", String.join(",", apiKeys));
+        }
+        if (adminApiKeys != null) {
+            System.setProperty("morphserve.admin-api-keys", String.join(",", adminApiKeys));
         }
         if (contextLength != null) {
             System.setProperty("morphserve.context-length", contextLength.toString());

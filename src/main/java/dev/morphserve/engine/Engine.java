@@ -18,6 +18,7 @@ public final class Engine implements AutoCloseable {
     private final Thread thread;
     private final int contextLength;
     private volatile EngineStats stats = EngineStats.EMPTY;
+    private volatile boolean draining;
 
     /** Takes ownership of {@code pool}. */
     public Engine(ModelRunner runner, Vocabulary vocabulary, BlockPool pool, EngineSettings settings) {
@@ -42,6 +43,9 @@ public final class Engine implements AutoCloseable {
         return Multi.createFrom().<GenerationEvent>emitter(emitter -> {
                     int promptTokens = request.promptTokens().length;
                     try {
+                        if (draining) {
+                            throw new EngineShutdownException("the server is shutting down and takes no new requests; retry on another instance");
+                        }
                         checkFits(promptTokens);
                         admission.reserve(promptTokens);
                     } catch (RuntimeException e) {
@@ -71,6 +75,21 @@ public final class Engine implements AutoCloseable {
     /** Runs {@code action} on the engine thread between two steps (morph commands go this way). */
     public void atNextStepBoundary(java.util.function.Consumer<StepBoundary> action) {
         loop.atNextBoundary(action);
+    }
+
+    /** From now on new requests fail with {@link EngineShutdownException}; running ones go on. */
+    public void drain() {
+        draining = true;
+    }
+
+    /** No request is running, waiting or on its way in. */
+    public boolean isIdle() {
+        return loop.isIdle();
+    }
+
+    /** Ends every request still in the engine with {@code failure}, between two steps; their blocks are freed. */
+    public void failAll(RuntimeException failure) {
+        loop.failAllAtNextBoundary(failure);
     }
 
     /** The latest snapshot, published by the engine thread after every step. */

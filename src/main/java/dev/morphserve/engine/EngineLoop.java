@@ -23,6 +23,9 @@ final class EngineLoop implements Runnable {
 
         record Abort(Request request) implements Command {}
 
+        /** Ends every live request with a failure (shutdown after the grace period). */
+        record FailAll(RuntimeException failure) implements Command {}
+
         /** Runs an action on the engine thread at the next step boundary. */
         record AtBoundary(Consumer<StepBoundary> action) implements Command {}
     }
@@ -34,6 +37,8 @@ final class EngineLoop implements Runnable {
     private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
     private final Map<String, Request> live = new HashMap<>();
     private volatile boolean stopped;
+    /** {@code live.size()} as other threads may read it. */
+    private volatile int numLiveRequests;
 
     EngineLoop(EngineCore core, AdmissionControl admission, Consumer<EngineStats> statsListener, StepHook hook) {
         this.core = core;
@@ -52,6 +57,14 @@ final class EngineLoop implements Runnable {
 
     void atNextBoundary(Consumer<StepBoundary> action) {
         inbox.add(new Command.AtBoundary(action));
+    }
+
+    void failAllAtNextBoundary(RuntimeException failure) {
+        inbox.add(new Command.FailAll(failure));
+    }
+
+    boolean isIdle() {
+        return inbox.isEmpty() && numLiveRequests == 0;
     }
 
     void stop() {
@@ -74,6 +87,7 @@ final class EngineLoop implements Runnable {
                 if (core.step(hook.numSwappedLayers())) {
                     live.values().removeIf(r -> r.group.isFinished());
                 }
+                numLiveRequests = live.size();
                 statsListener.accept(stats());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -94,6 +108,7 @@ final class EngineLoop implements Runnable {
                 core.scheduler().add(s.request());
             }
             case Command.AtBoundary b -> b.action().accept(boundary);
+            case Command.FailAll f -> failAll(f.failure());
             case Command.Abort a -> {
                 Request r = a.request();
                 if (live.remove(r.id) != null && !r.group.isFinished()) {

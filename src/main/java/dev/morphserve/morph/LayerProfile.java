@@ -89,13 +89,13 @@ public record LayerProfile(String modelFile, String lowType, long calibrationTok
             for (int i = 0; i < numLayers; i++) {
                 front.add(i);
             }
-            return new SwapOrder(front, false, "front-to-back (no layer profile at " + path + ")");
+            return new SwapOrder(front, false, "front-to-back (no layer profile " + path.getFileName() + " beside the model)");
         }
         LayerProfile profile = read(path);
         if (profile.layers().size() != numLayers) {
             throw new IOException("layer profile " + path + " has " + profile.layers().size()
                     + " layers but the model has " + numLayers + " (run `profile` again)");
         }
-        return new SwapOrder(profile.swapOrder(), true, "LIS profile " + path);
+        return new SwapOrder(profile.swapOrder(), true, "LIS profile " + path.getFileName());
     }
 }

@@ -78,7 +78,7 @@ public class MorphService {
             }
         }
         order = config.profile().isPresent()
-                ? new SwapOrder(LayerProfile.read(Path.of(config.profile().get())).swapOrder(), true, "LIS profile " + config.profile().get())
+                ? new SwapOrder(LayerProfile.read(Path.of(config.profile().get())).swapOrder(), true, "LIS profile " + Path.of(config.profile().get()).getFileName())
                 : LayerProfile.loadOrDefault(modelPath, model.config().numLayers());
         LOG.infof("morphing ready in %.0f ms: %d layers at %s, levels %s (%.1f MB host tier), %.1f MB resident, swap order %s (%s), mode %s",
                 (System.nanoTime() - start) / 1e6, tier.numLayers(), base, levels, tier.quantizedBytes() / 1e6,

@@ -97,6 +97,11 @@ public class LocalEngineClient implements EngineClient, MorphEngine {
         }
     }
 
+    /** The running engine; null before start-up finished. */
+    Engine engine() {
+        return engine;
+    }
+
     @Override
     public Multi<GenerationEvent> generate(GenerationRequest request) {
         return engine.generate(request);

@@ -6,6 +6,8 @@ import dev.morphserve.kvcache.KvType;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Server configuration, keys under {@code morphserve.}; checked at start-up. */
@@ -45,9 +47,60 @@ public interface ServeConfig {
     @WithDefault("F16")
     KvType kvType();
 
+    /**
+     * Interface the HTTP server listens on (feeds {@code quarkus.http.host}). Loopback by default,
+     * as llama-server does: serving every interface is a choice (the container image makes it).
+     */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /**
+     * Keys a client must send as {@code Authorization: Bearer <key>} (what the OpenAI SDKs send);
+     * absent: no key needed. Health stays open; see {@link Auth} for metrics and morph events.
+     */
+    Optional<List<String>> apiKeys();
+
+    /**
+     * Keys for state changes ({@code POST /v1/morph}); an API key alone is then refused with 403.
+     * Absent: state changes take an API key like everything else.
+     */
+    Optional<List<String>> adminApiKeys();
+
+    /**
+     * Browser origins (e.g. {@code https://chat.example.com}, or {@code *}) that may send
+     * state-changing requests. Same-origin requests and clients that send no Origin (SDKs, curl)
+     * are always allowed; any other page is refused, so a site cannot drive this server through
+     * its visitors' browsers.
+     */
+    Optional<List<String>> allowedOrigins();
+
+    Auth auth();
+
+    Shutdown shutdown();
+
     Engine engine();
 
     Memory memory();
+
+    /** Which monitoring routes stay open when API keys are set. */
+    interface Auth {
+        /** {@code /q/metrics} without a key: Prometheus scrapers rarely carry one (vLLM leaves it open too). */
+        @WithDefault("true")
+        boolean metricsPublic();
+
+        /** {@code /v1/morph/events} without a key: it shows load and morph decisions, so closed by default. */
+        @WithDefault("false")
+        boolean morphEventsPublic();
+    }
+
+    interface Shutdown {
+        /**
+         * On SIGTERM, how long running requests may take to finish; new ones get 503 meanwhile.
+         * Whatever is still running then ends with an error event.
+         */
+        @WithDefault("30s")
+        Duration grace();
+    }
 
     interface Engine {
         /** Tokens per KV block. */

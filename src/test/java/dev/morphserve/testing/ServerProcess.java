@@ -14,8 +14,26 @@ public final class ServerProcess implements AutoCloseable {
     private final Path log;
 
     public ServerProcess(String... serveArgs) throws IOException, InterruptedException {
+        this(Map.of(), serveArgs);
+    }
+
+    /** @param properties configuration keys and values, passed as {@code -D} options */
+    public ServerProcess(Map<String, String> properties, String... serveArgs) throws IOException, InterruptedException {
         log = Files.createTempFile("morphserve-server", ".log");
-        server = new ServerLauncher(JarProcess.jar(), List.of("-Xmx512m"), Map.of(), List.of(serveArgs), log, Duration.ofSeconds(90));
+        server = new ServerLauncher(JarProcess.jar(), List.of("-Xmx512m"), properties, List.of(serveArgs), log, Duration.ofSeconds(90));
+    }
+
+    /** SIGTERM, without waiting. */
+    public void terminate() {
+        server.terminate();
+    }
+
+    public java.util.OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+        return server.awaitExit(timeout);
+    }
+
+    public long pid() {
+        return server.pid();
     }
 
     public String baseUrl() {

@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * {@code POST /v1/chat/completions}. {@code max_completion_tokens} (OpenAI's newer name) wins
- * over the deprecated {@code max_tokens} when both are given. {@code logprobs} is a flag here;
- * {@code top_logprobs} says how many alternatives.
+ * over the deprecated {@code max_tokens} when both are given. The tool and response-format fields
+ * exist only to be refused by name ({@code UnsupportedParameters}) unless they ask for nothing.
+ * {@code logprobs} is a flag here; {@code top_logprobs} says how many alternatives.
  */
 public record ChatCompletionRequest(
         @JsonProperty("model") String model,
@@ -28,6 +29,12 @@ public record ChatCompletionRequest(
         @JsonProperty("stream_options") StreamOptions streamOptions,
         @JsonProperty("n") Integer n,
         @JsonProperty("user") String user,
+        @JsonProperty("tools") JsonNode tools,
+        @JsonProperty("tool_choice") JsonNode toolChoice,
+        @JsonProperty("parallel_tool_calls") Boolean parallelToolCalls,
+        @JsonProperty("functions") JsonNode functions,
+        @JsonProperty("function_call") JsonNode functionCall,
+        @JsonProperty("response_format") JsonNode responseFormat,
         @JsonProperty("logprobs") Boolean logprobs,
         @JsonProperty("top_logprobs") Integer topLogprobs,
         @JsonProperty("logit_bias") JsonNode logitBias)
