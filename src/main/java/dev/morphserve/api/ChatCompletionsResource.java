@@ -37,13 +37,15 @@ public class ChatCompletionsResource {
         EngineClient engine = engines.forModel(body.model());
         UnsupportedParameters.check(body);
         RequestValidator.validate(body, body.maxTokensParam());
+        OutputOptions out = OutputOptionsValidator.chat(body, CompletionsResource.vocabularySize(engine));
         int[] prompt = PromptEncoder.chatPrompt(body.messages(), engine);
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         // Without a limit, chat answers may run to the end of the context (vLLM's default).
         int maxTokens = body.maxTokens() != null ? body.maxTokens() : engine.modelConfig().contextLength() - prompt.length;
-        var engineRequest = new GenerationRequest(id, prompt, SamplingMapper.from(body), maxTokens, Boolean.TRUE.equals(body.ignoreEos()));
+        var engineRequest = new GenerationRequest(id, prompt, SamplingMapper.from(body, out), maxTokens,
+                Boolean.TRUE.equals(body.ignoreEos()), out.n(), -1);
         var prepared = new PreparedRequest(engineRequest, RequestValidator.stopStrings(body.stop()), "messages", arrivalNanos);
-        var formatter = new ChatFormatter(frames, id, engine.modelId(), System.currentTimeMillis() / 1000);
+        var formatter = new ChatFormatter(frames, id, engine.modelId(), System.currentTimeMillis() / 1000, out.n(), out.logprobs() >= 0);
         var events = generation.run(engine, prepared);
         if (body.streaming()) {
             return Responses.eventStream(frames.guard(formatter.stream(events, body.includeUsage()), ApiExceptionMappers::describe, formatter::abortFrames));

@@ -3,6 +3,8 @@ package dev.morphserve.api;
 import dev.morphserve.api.dto.ChatCompletionChunk;
 import dev.morphserve.api.dto.ChatCompletionChunk.Delta;
 import dev.morphserve.api.dto.ChatCompletionResponse;
+import dev.morphserve.api.dto.ChatLogprobs;
+import dev.morphserve.api.dto.Usage;
 import dev.morphserve.engine.FinishReason;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -10,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Shapes one request's {@link OutputEvent}s as {@code chat.completion} objects and chunks. */
+/** Shapes one request's {@link OutputEvent}s as {@code chat.completion} objects and chunks, n choices each. */
 final class ChatFormatter {
     private static final String ASSISTANT = "assistant";
 
@@ -18,30 +20,50 @@ final class ChatFormatter {
     private final String id;
     private final String model;
     private final long createdSeconds;
+    private final int n;
+    private final boolean logprobs;
+    /** Choices whose finish_reason went out (streaming; one subscriber, in order). */
+    private final boolean[] finished;
 
     ChatFormatter(SseFrames frames, String id, String model, long createdSeconds) {
+        this(frames, id, model, createdSeconds, 1, false);
+    }
+
+    ChatFormatter(SseFrames frames, String id, String model, long createdSeconds, int n, boolean logprobs) {
         this.frames = frames;
         this.id = id;
         this.model = model;
         this.createdSeconds = createdSeconds;
+        this.n = n;
+        this.logprobs = logprobs;
+        this.finished = new boolean[n];
     }
 
     /**
-     * Streaming: the role chunk goes out with the first event (not before, so that an engine
-     * refusal still gets its own status code), then content deltas, an empty delta with
-     * finish_reason, the usage chunk if asked for, and [DONE].
+     * Streaming: a role chunk per choice goes out with the first event (not before, so that an
+     * engine refusal still gets its own status code), then content deltas with their tokens'
+     * logprobs, an empty delta with finish_reason per choice, the usage chunk if asked for, and [DONE].
      */
     Multi<String> stream(Multi<OutputEvent> events, boolean includeUsage) {
         AtomicBoolean roleSent = new AtomicBoolean();
         return events.onItem().transformToIterable(event -> {
             List<String> out = new ArrayList<>(4);
             if (roleSent.compareAndSet(false, true)) {
-                out.add(frames.data(chunk(new Delta(ASSISTANT, ""), null)));
+                for (int i = 0; i < n; i++) {
+                    out.add(frames.data(chunk(i, new Delta(ASSISTANT, ""), null, null)));
+                }
             }
             switch (event) {
-                case OutputEvent.Text text -> out.add(frames.data(chunk(new Delta(null, text.text()), null)));
+                case OutputEvent.Prompt ignored -> {} // chat has no echo
+                case OutputEvent.Text text -> {
+                    ChatLogprobs lp = text.logprobs() == null ? null : LogprobsFormat.chat(text.logprobs());
+                    out.add(frames.data(chunk(text.index(), new Delta(null, text.text()), lp, null)));
+                }
+                case OutputEvent.Finish finish -> {
+                    finished[finish.index()] = true;
+                    out.add(frames.data(chunk(finish.index(), new Delta(null, null), null, finish.reason().openAiName())));
+                }
                 case OutputEvent.Done done -> {
-                    out.add(frames.data(chunk(new Delta(null, null), done.reason().openAiName())));
                     if (includeUsage) {
                         out.add(frames.data(new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, createdSeconds, model, List.of(), done.usage())));
                     }
@@ -52,31 +74,53 @@ final class ChatFormatter {
         });
     }
 
-    /** A stream cut short (shutdown, engine failure): the empty delta that closes the choice. */
+    /** A stream cut short (shutdown, engine failure): an empty delta closing each unfinished choice. */
     List<String> abortFrames() {
-        return List.of(frames.data(chunk(new Delta(null, null), FinishReason.ABORT.openAiName())));
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (!finished[i]) {
+                out.add(frames.data(chunk(i, new Delta(null, null), null, FinishReason.ABORT.openAiName())));
+            }
+        }
+        return out;
     }
 
-    /** Non-streaming: one assistant message with usage. */
+    /** Non-streaming: one assistant message per choice, with usage. */
     Uni<String> aggregate(Multi<OutputEvent> events) {
         return events.collect().asList().map(list -> {
-            StringBuilder text = new StringBuilder();
-            OutputEvent.Done done = null;
+            StringBuilder[] texts = new StringBuilder[n];
+            List<List<TokenLogprob>> entries = new ArrayList<>(n);
+            String[] reasons = new String[n];
+            for (int i = 0; i < n; i++) {
+                texts[i] = new StringBuilder();
+                entries.add(new ArrayList<>());
+                reasons[i] = "abort";
+            }
+            Usage usage = null;
             for (OutputEvent event : list) {
                 switch (event) {
-                    case OutputEvent.Text t -> text.append(t.text());
-                    case OutputEvent.Done d -> done = d;
+                    case OutputEvent.Prompt ignored -> {}
+                    case OutputEvent.Text t -> {
+                        texts[t.index()].append(t.text());
+                        if (t.logprobs() != null) {
+                            entries.get(t.index()).addAll(t.logprobs());
+                        }
+                    }
+                    case OutputEvent.Finish f -> reasons[f.index()] = f.reason().openAiName();
+                    case OutputEvent.Done d -> usage = d.usage();
                 }
             }
-            var choice = new ChatCompletionResponse.Choice(0, new ChatCompletionResponse.Message(ASSISTANT, text.toString()),
-                    done == null ? "abort" : done.reason().openAiName(), null);
-            return frames.json(new ChatCompletionResponse(id, ChatCompletionResponse.OBJECT, createdSeconds, model,
-                    List.of(choice), done == null ? null : done.usage()));
+            List<ChatCompletionResponse.Choice> choices = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                choices.add(new ChatCompletionResponse.Choice(i, new ChatCompletionResponse.Message(ASSISTANT, texts[i].toString()),
+                        reasons[i], logprobs ? LogprobsFormat.chat(entries.get(i)) : null));
+            }
+            return frames.json(new ChatCompletionResponse(id, ChatCompletionResponse.OBJECT, createdSeconds, model, choices, usage));
         });
     }
 
-    private ChatCompletionChunk chunk(Delta delta, String finishReason) {
+    private ChatCompletionChunk chunk(int index, Delta delta, ChatLogprobs logprobs, String finishReason) {
         return new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, createdSeconds, model,
-                List.of(new ChatCompletionChunk.Choice(0, delta, finishReason, null)), null);
+                List.of(new ChatCompletionChunk.Choice(index, delta, finishReason, logprobs)), null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.morphserve.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.morphserve.api.dto.CompletionRequest;
 import dev.morphserve.engine.EngineClient;
@@ -40,16 +41,31 @@ public class CompletionsResource {
         EngineClient engine = engines.forModel(body.model());
         UnsupportedParameters.check(body);
         RequestValidator.validate(body, "max_tokens");
+        OutputOptions out = OutputOptionsValidator.completion(body, vocabularySize(engine));
         int[] prompt = PromptEncoder.completionPrompt(body.prompt(), engine);
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         int maxTokens = body.maxTokens() != null ? body.maxTokens() : DEFAULT_MAX_TOKENS;
-        var engineRequest = new GenerationRequest(id, prompt, SamplingMapper.from(body), maxTokens, Boolean.TRUE.equals(body.ignoreEos()));
-        var prepared = new PreparedRequest(engineRequest, RequestValidator.stopStrings(body.stop()), "prompt", arrivalNanos);
-        var formatter = new CompletionFormatter(frames, id, engine.modelId(), System.currentTimeMillis() / 1000);
+        var engineRequest = new GenerationRequest(id, prompt, SamplingMapper.from(body, out), maxTokens,
+                Boolean.TRUE.equals(body.ignoreEos()), out.n(), out.promptLogprobs());
+        var prepared = new PreparedRequest(engineRequest, RequestValidator.stopStrings(body.stop()), "prompt", arrivalNanos, out.echo());
+        String echo = out.echo() ? echoText(body.prompt(), prompt, engine) : null;
+        var formatter = new CompletionFormatter(frames, id, engine.modelId(), System.currentTimeMillis() / 1000, out.n(), echo,
+                out.logprobs() >= 0);
         var events = generation.run(engine, prepared);
         if (body.streaming()) {
             return Responses.eventStream(frames.guard(formatter.stream(events, body.includeUsage()), ApiExceptionMappers::describe, formatter::abortFrames));
         }
         return Responses.json(formatter.aggregate(events));
+    }
+
+    /** Ids that both the tokenizer and the model's logits know. */
+    static int vocabularySize(EngineClient engine) {
+        return Math.min(engine.tokenizer().vocabulary().size(), engine.modelConfig().vocabSize());
+    }
+
+    /** The prompt as the client wrote it; a prompt of token ids echoes as their text. */
+    private static String echoText(JsonNode promptField, int[] promptTokens, EngineClient engine) {
+        JsonNode p = promptField.isArray() && promptField.size() == 1 && promptField.get(0).isTextual() ? promptField.get(0) : promptField;
+        return p.isTextual() ? p.asText() : engine.tokenizer().decode(promptTokens);
     }
 }

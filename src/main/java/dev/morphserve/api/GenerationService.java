@@ -11,6 +11,8 @@ import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -41,20 +43,61 @@ public class GenerationService {
         private final PreparedRequest request;
         private final MultiEmitter<? super OutputEvent> emitter;
         private final RequestTrace trace;
-        private final OutputProcessor output;
+        private final Choice[] choices;
+        private final LogprobsDecoder logprobs;
         private final AtomicReference<Flow.Subscription> upstream = new AtomicReference<>();
         private volatile boolean engineDone;
         /** We ended the stream ourselves (done or failed), as opposed to the client going away. */
         private volatile boolean endedHere;
-        private int completionTokens;
-        private int swappedTokens;
+        private boolean promptSent;
+        private int choicesDone;
+        private FinishReason firstReason = FinishReason.ABORT;
+        private long queueNanos = -1;
+
+        /** One choice's text, stop strings and logprobs still waiting for their text. */
+        private final class Choice {
+            final int index;
+            final OutputProcessor output;
+            final List<TokenLogprob> pendingLogprobs;
+            int previousId;
+            int completionTokens;
+            int swappedTokens;
+            boolean done;
+
+            Choice(int index) {
+                this.index = index;
+                this.output = new OutputProcessor(engine.tokenizer(), request.stops(), request.lastPromptToken());
+                this.pendingLogprobs = request.wantsLogprobs() ? new ArrayList<>() : null;
+                this.previousId = request.lastPromptToken();
+            }
+
+            /**
+             * Logprobs travel with the text that their tokens release: a token whose text is held
+             * back (a possible stop string, part of a character) has its logprobs sent with the
+             * next text that shows, or at the end of the choice.
+             */
+            void emitText(String text, boolean end) {
+                boolean hasLogprobs = pendingLogprobs != null && !pendingLogprobs.isEmpty();
+                if (!text.isEmpty() || (end && hasLogprobs)) {
+                    List<TokenLogprob> carried = pendingLogprobs == null ? null : List.copyOf(pendingLogprobs);
+                    if (pendingLogprobs != null) {
+                        pendingLogprobs.clear();
+                    }
+                    emitter.emit(new OutputEvent.Text(index, text, carried));
+                }
+            }
+        }
 
         Run(EngineClient engine, PreparedRequest request, MultiEmitter<? super OutputEvent> emitter, RequestTrace trace) {
             this.engine = engine;
             this.request = request;
             this.emitter = emitter;
             this.trace = trace;
-            this.output = new OutputProcessor(engine.tokenizer(), request.stops(), request.lastPromptToken());
+            this.logprobs = new LogprobsDecoder(engine.tokenizer());
+            this.choices = new Choice[request.n()];
+            for (int i = 0; i < choices.length; i++) {
+                choices[i] = new Choice(i);
+            }
         }
 
         void start() {
@@ -80,51 +123,101 @@ public class GenerationService {
             if (endedHere || emitter.isCancelled()) {
                 return;
             }
+            // The echoed prompt goes out with the first engine event, not before, so that a refusal
+            // by the engine still gets its own status code.
+            if (request.echo() && !promptSent) {
+                promptSent = true;
+                emitter.emit(new OutputEvent.Prompt(event instanceof GenerationEvent.PromptLogprobs p
+                        ? logprobs.prompt(request.engineRequest().promptTokens(), p.logprobs())
+                        : null));
+            }
             switch (event) {
                 case GenerationEvent.Token token -> onToken(token);
                 case GenerationEvent.Finished finished -> onFinished(finished);
+                case GenerationEvent.PromptLogprobs ignored -> {}
             }
         }
 
         private void onToken(GenerationEvent.Token token) {
-            trace.onToken(token.swappedLayers());
-            completionTokens++;
-            if (token.layersSwapped()) {
-                swappedTokens++;
+            Choice choice = choices[token.index()];
+            if (choice.done) {
+                return; // it matched a stop string; its sequence runs on until the others end
             }
-            emitText(output.accept(token.tokenId()));
-            if (output.stopped()) {
-                // The engine does not know about stop strings: end here, which aborts it.
-                done(FinishReason.STOP, -1);
+            trace.onToken(token.swappedLayers());
+            choice.completionTokens++;
+            if (token.layersSwapped()) {
+                choice.swappedTokens++;
+            }
+            if (choice.pendingLogprobs != null && token.logprobs() != null) {
+                choice.pendingLogprobs.add(logprobs.decode(choice.previousId, token.logprobs()));
+            }
+            choice.previousId = token.tokenId();
+            choice.emitText(choice.output.accept(token.tokenId()), false);
+            if (choice.output.stopped()) {
+                // The engine does not know about stop strings: this choice ends here.
+                choice.emitText("", true);
+                finishChoice(choice, FinishReason.STOP);
             }
         }
 
         private void onFinished(GenerationEvent.Finished finished) {
-            engineDone = true;
-            emitText(output.finish());
-            completionTokens = finished.completionTokens();
-            swappedTokens = finished.swappedTokens();
-            done(finished.reason(), finished.queueNanos());
+            queueNanos = finished.queueNanos();
+            Choice choice = choices[finished.index()];
+            if (choice.done) {
+                return;
+            }
+            choice.emitText(choice.output.finish(), true);
+            choice.completionTokens = finished.completionTokens();
+            choice.swappedTokens = finished.swappedTokens();
+            finishChoice(choice, finished.reason());
         }
 
-        private void done(FinishReason reason, long queueNanos) {
+        private void finishChoice(Choice choice, FinishReason reason) {
+            choice.done = true;
+            if (choice.index == 0) {
+                firstReason = reason;
+            }
+            emitter.emit(new OutputEvent.Finish(choice.index, reason));
+            if (++choicesDone == choices.length) {
+                done();
+            }
+        }
+
+        /** Every choice is over: usage counts the prompt once and the choices' tokens summed (as OpenAI). */
+        private void done() {
             if (endedHere) {
                 return;
             }
             endedHere = true;
             int prompt = request.promptTokens();
-            trace.finish(reason.openAiName(), prompt, completionTokens, swappedTokens, queueNanos);
-            emitter.emit(new OutputEvent.Done(reason, Usage.of(prompt, completionTokens, swappedTokens)));
+            int completion = 0;
+            int swapped = 0;
+            for (Choice c : choices) {
+                completion += c.completionTokens;
+                swapped += c.swappedTokens;
+            }
+            trace.finish(firstReason.openAiName(), prompt, completion, swapped, queueNanos);
+            emitter.emit(new OutputEvent.Done(Usage.of(prompt, completion, swapped)));
             emitter.complete();
             // Abort now: the emitter runs its termination callback only once a slow client has
             // drained the buffer, and the engine would keep generating until then.
             cancelUpstream();
         }
 
-        private void emitText(String text) {
-            if (!text.isEmpty()) {
-                emitter.emit(new OutputEvent.Text(text));
+        private int completionTokens() {
+            int sum = 0;
+            for (Choice c : choices) {
+                sum += c.completionTokens;
             }
+            return sum;
+        }
+
+        private int swappedTokens() {
+            int sum = 0;
+            for (Choice c : choices) {
+                sum += c.swappedTokens;
+            }
+            return sum;
         }
 
         @Override
@@ -138,16 +231,20 @@ public class GenerationService {
         public void onCompletion() {
             engineDone = true;
             if (!endedHere && !emitter.isCancelled()) {
-                // A stream that ends without Finished breaks the contract; report what we have.
-                emitText(output.finish());
-                done(FinishReason.ABORT, -1);
+                // A stream that ends without every Finished breaks the contract; report what we have.
+                for (Choice choice : choices) {
+                    if (!choice.done) {
+                        choice.emitText(choice.output.finish(), true);
+                        finishChoice(choice, FinishReason.ABORT);
+                    }
+                }
             }
         }
 
         /** Runs on every termination: our completion (stop string), failure, or downstream cancellation. */
         private void cancelEngine() {
             if (!endedHere) {
-                trace.finish(FinishReason.ABORT.openAiName(), request.promptTokens(), completionTokens, swappedTokens, -1);
+                trace.finish(FinishReason.ABORT.openAiName(), request.promptTokens(), completionTokens(), swappedTokens(), -1);
             }
             cancelUpstream();
         }

@@ -9,8 +9,13 @@ import java.util.List;
  *
  * @param promptParam  the request field that holds the prompt ("prompt" or "messages"), for errors
  * @param arrivalNanos {@link System#nanoTime()} when the HTTP request reached the resource
+ * @param echo         the formatters put the prompt first: {@link OutputEvent.Prompt} comes first
  */
-public record PreparedRequest(GenerationRequest engineRequest, List<String> stops, String promptParam, long arrivalNanos) {
+public record PreparedRequest(GenerationRequest engineRequest, List<String> stops, String promptParam, long arrivalNanos, boolean echo) {
+
+    public PreparedRequest(GenerationRequest engineRequest, List<String> stops, String promptParam, long arrivalNanos) {
+        this(engineRequest, stops, promptParam, arrivalNanos, false);
+    }
 
     public int promptTokens() {
         return engineRequest.promptTokens().length;
@@ -19,5 +24,13 @@ public record PreparedRequest(GenerationRequest engineRequest, List<String> stop
     public int lastPromptToken() {
         int[] prompt = engineRequest.promptTokens();
         return prompt[prompt.length - 1];
+    }
+
+    public int n() {
+        return engineRequest.n();
+    }
+
+    public boolean wantsLogprobs() {
+        return engineRequest.sampling().wantsLogprobs();
     }
 }

@@ -18,9 +18,6 @@ public final class RequestValidator {
 
     /** @param maxTokensParam the name the client used for the max-tokens field */
     public static void validate(GenerationOptions o, String maxTokensParam) {
-        if (o.n() != null && o.n() != 1) {
-            throw ApiException.badRequest("n", "Only n = 1 is supported, got " + o.n());
-        }
         if (o.maxTokens() != null && o.maxTokens() < 1) {
             throw ApiException.badRequest(maxTokensParam, maxTokensParam + " must be at least 1, got " + o.maxTokens());
         }

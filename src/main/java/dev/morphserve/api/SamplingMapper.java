@@ -14,6 +14,11 @@ public final class SamplingMapper {
     private SamplingMapper() {}
 
     public static SamplingParams from(GenerationOptions o) {
+        return from(o, OutputOptions.DEFAULT);
+    }
+
+    /** With the logit bias and logprobs that {@link OutputOptionsValidator} checked. */
+    public static SamplingParams from(GenerationOptions o, OutputOptions out) {
         float temperature = o.temperature() == null ? 1f : o.temperature().floatValue();
         int topK = o.topK() == null || o.topK() < 0 ? 0 : o.topK();
         float topP = o.topP() == null ? 1f : o.topP().floatValue();
@@ -22,6 +27,6 @@ public final class SamplingMapper {
         float repetition = o.repetitionPenalty() == null ? 1f : o.repetitionPenalty().floatValue();
         float frequency = o.frequencyPenalty() == null ? 0f : o.frequencyPenalty().floatValue();
         float presence = o.presencePenalty() == null ? 0f : o.presencePenalty().floatValue();
-        return new SamplingParams(temperature, topK, topP, minP, seed, repetition, frequency, presence);
+        return new SamplingParams(temperature, topK, topP, minP, seed, repetition, frequency, presence, out.logitBias(), out.logprobs());
     }
 }

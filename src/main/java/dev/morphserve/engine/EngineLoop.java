@@ -85,7 +85,7 @@ final class EngineLoop implements Runnable {
                 }
                 hook.beforeStep(boundary);
                 if (core.step(hook.numSwappedLayers())) {
-                    live.values().removeIf(Request::isFinished);
+                    live.values().removeIf(r -> r.group.isFinished());
                 }
                 numLiveRequests = live.size();
                 statsListener.accept(stats());
@@ -111,7 +111,7 @@ final class EngineLoop implements Runnable {
             case Command.FailAll f -> failAll(f.failure());
             case Command.Abort a -> {
                 Request r = a.request();
-                if (live.remove(r.id) != null && !r.isFinished()) {
+                if (live.remove(r.id) != null && !r.group.isFinished()) {
                     releaseAdmission(r);
                     core.abort(r);
                 }
@@ -140,10 +140,9 @@ final class EngineLoop implements Runnable {
 
     private void failAll(Throwable failure) {
         for (Request r : live.values()) {
-            if (!r.isFinished()) {
+            if (!r.group.isFinished()) {
                 releaseAdmission(r);
-                core.scheduler().remove(r);
-                r.fail(failure);
+                core.fail(r, failure);
             }
         }
         live.clear();

@@ -16,19 +16,36 @@ public final class Sampler {
         this.random = new SplittableRandom(params.seed());
     }
 
+    /** A sampled token and, when the request asked, its logprobs (null otherwise). */
+    record Pick(int tokenId, TokenLogprobs logprobs) {}
+
     /**
      * Samples from {@code logits[offset .. offset + vocab)} after the penalties that
-     * {@code history} calls for (those modify the logits in place).
+     * {@code history} calls for and the logit bias (both modify the logits in place). The logprobs
+     * come from the raw row, before either (see {@link Logprobs}); only requests that asked pay for
+     * the copy.
      */
-    int sample(float[] logits, int offset, int vocab, TokenHistory history) {
+    Pick sample(float[] logits, int offset, int vocab, TokenHistory history) {
+        float[] raw = params.wantsLogprobs() ? java.util.Arrays.copyOfRange(logits, offset, offset + vocab) : null;
         if (params.hasPenalties()) {
             history.applyPenalties(params, logits, offset);
         }
-        return sample(logits, offset, vocab);
+        params.logitBias().apply(logits, offset, vocab);
+        int next = sampleProcessed(logits, offset, vocab);
+        return new Pick(next, raw == null ? null : Logprobs.of(raw, 0, vocab, next, params.logprobs()));
     }
 
-    /** Samples from {@code logits[offset .. offset + vocab)}; the array is not modified. */
+    /** Samples from {@code logits[offset .. offset + vocab)} with the logit bias; the array is not modified. */
     public int sample(float[] logits, int offset, int vocab) {
+        if (!params.logitBias().isEmpty()) {
+            float[] biased = java.util.Arrays.copyOfRange(logits, offset, offset + vocab);
+            params.logitBias().apply(biased, 0, vocab);
+            return sampleProcessed(biased, 0, vocab);
+        }
+        return sampleProcessed(logits, offset, vocab);
+    }
+
+    private int sampleProcessed(float[] logits, int offset, int vocab) {
         if (params.isGreedy()) {
             return argmax(logits, offset, vocab);
         }

@@ -38,6 +38,14 @@ final class Scheduler {
         waiting.addLast(request);
     }
 
+    /**
+     * Adds a sequence forked from a running one (it already holds its shared blocks). It goes last,
+     * as the most recently admitted: a shortage of blocks preempts the forks before their parent.
+     */
+    void addForked(Request sequence) {
+        running.add(sequence);
+    }
+
     SchedulerOutput schedule() {
         int budget = maxTokensPerStep;
         List<SchedulerOutput.ScheduledChunk> chunks = new ArrayList<>();
@@ -104,7 +112,7 @@ final class Scheduler {
         numPreemptions++;
     }
 
-    /** Removes a finished or aborted request and returns its blocks. */
+    /** Removes a finished or aborted sequence and drops its references to its blocks. */
     void remove(Request request) {
         running.remove(request);
         waiting.remove(request);

@@ -98,8 +98,10 @@ class CompletionsApiTest {
     }
 
     @Test
-    void unknownFieldsAreIgnored() {
-        complete("{\"prompt\":\"hello\",\"max_tokens\":1,\"some_future_option\":{\"x\":1}}").statusCode(200);
+    void unknownFieldsAreRefusedByNameNotDropped() {
+        complete("{\"prompt\":\"hello\",\"max_tokens\":1,\"some_future_option\":{\"x\":1}}").statusCode(400)
+                .body("error.code", equalTo("unsupported_parameter")).body("error.param", equalTo("some_future_option"));
+        assertThat(fake.requests()).isEmpty();
     }
 
     @Test

@@ -62,7 +62,7 @@ class ErrorsApiTest {
         "{\"prompt\":\"hi\",\"top_k\":-2}                       | top_k",
         "{\"prompt\":\"hi\",\"min_p\":1.5}                      | min_p",
         "{\"prompt\":\"hi\",\"max_tokens\":0}                   | max_tokens",
-        "{\"prompt\":\"hi\",\"n\":2}                            | n",
+        "{\"prompt\":\"hi\",\"n\":17}                           | n",
         "{\"prompt\":\"hi\",\"frequency_penalty\":2.5}           | frequency_penalty",
         "{\"prompt\":\"hi\",\"presence_penalty\":-3}            | presence_penalty",
         "{\"prompt\":\"hi\",\"repetition_penalty\":0}           | repetition_penalty",

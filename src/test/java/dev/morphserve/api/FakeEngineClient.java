@@ -5,6 +5,7 @@ import dev.morphserve.engine.EngineOverloadedException;
 import dev.morphserve.engine.FinishReason;
 import dev.morphserve.engine.GenerationEvent;
 import dev.morphserve.engine.GenerationRequest;
+import dev.morphserve.engine.TokenLogprobs;
 import dev.morphserve.model.LoadedModel;
 import dev.morphserve.model.ModelConfig;
 import dev.morphserve.model.ModelLoader;
@@ -17,6 +18,7 @@ import jakarta.enterprise.inject.Alternative;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -31,7 +33,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * A deterministic engine for API tests, over the synthetic model's real tokenizer. It answers
  * every prompt with the pieces of {@link #SCRIPT} (" ba ca da ea fa ga ha ia"), then EOS
  * (finish stop) unless ignore_eos, cycling again after it; max_tokens gives finish length.
- * Every second token counts as generated with layers swapped. Tokens come from a thread of its
+ * Every second token counts as generated with layers swapped. With n > 1, choice c starts c pieces
+ * into the script and the choices' tokens interleave. Asked for logprobs, a token gets -0.5 and
+ * alternatives -2, -3, ... after itself (the next script pieces); prompt tokens get -2. Tokens come from a thread of its
  * own, as from the real engine thread. Tests can make it refuse (overloaded), slow it down, set a
  * chat template, and read which requests it saw and which were cancelled.
  */
@@ -107,41 +111,74 @@ public class FakeEngineClient implements EngineClient {
                         return;
                     }
                     requests.add(request);
-                    engineThread.execute(() -> step(request, emitter, 0, 0));
+                    engineThread.execute(() -> {
+                        if (request.wantsPromptLogprobs()) {
+                            emitter.emit(new GenerationEvent.PromptLogprobs(promptLogprobs(request)));
+                        }
+                        step(request, emitter, new int[request.n()], new int[request.n()], new boolean[request.n()]);
+                    });
                 })
                 .onCancellation().invoke(() -> cancelled.add(request.requestId()));
     }
 
-    private void step(GenerationRequest request, MultiEmitter<? super GenerationEvent> emitter, int generated, int swapped) {
+    /** One round: a token for every choice still going; -1 in generated marks a finished choice. */
+    private void step(GenerationRequest request, MultiEmitter<? super GenerationEvent> emitter, int[] generated, int[] swapped, boolean[] done) {
         int context = modelConfig().contextLength();
         while (!emitter.isCancelled()) {
-            int position = generated % (SCRIPT.size() + 1);
-            boolean eos = position == SCRIPT.size();
-            if (eos && !request.ignoreEos()) {
-                finish(request, emitter, FinishReason.STOP, generated, swapped);
-                return;
+            for (int c = 0; c < request.n(); c++) {
+                if (done[c]) {
+                    continue;
+                }
+                int position = (generated[c] + c) % (SCRIPT.size() + 1);
+                boolean eos = position == SCRIPT.size();
+                if (eos && !request.ignoreEos()) {
+                    done[c] = true;
+                    emitter.emit(new GenerationEvent.Finished(c, FinishReason.STOP, request.promptTokens().length, generated[c], swapped[c], QUEUE_NANOS));
+                    continue;
+                }
+                int id = eos ? tokenizer().vocabulary().eosId() : tokenizer().vocabulary().idOf(SCRIPT.get(position));
+                boolean layersSwapped = generated[c] % 2 == 1;
+                TokenLogprobs logprobs = request.sampling().wantsLogprobs() ? logprobs(id, -0.5f, position, request.sampling().logprobs()) : null;
+                emitter.emit(new GenerationEvent.Token(c, id, layersSwapped ? 1 : 0, logprobs));
+                generated[c]++;
+                swapped[c] += layersSwapped ? 1 : 0;
+                if (generated[c] >= request.maxTokens() || request.promptTokens().length + generated[c] >= context) {
+                    done[c] = true;
+                    emitter.emit(new GenerationEvent.Finished(c, FinishReason.LENGTH, request.promptTokens().length, generated[c], swapped[c], QUEUE_NANOS));
+                }
             }
-            int id = eos ? tokenizer().vocabulary().eosId() : tokenizer().vocabulary().idOf(SCRIPT.get(position));
-            boolean layersSwapped = generated % 2 == 1;
-            emitter.emit(new GenerationEvent.Token(id, layersSwapped ? 1 : 0));
-            generated++;
-            swapped += layersSwapped ? 1 : 0;
-            if (generated >= request.maxTokens() || request.promptTokens().length + generated >= context) {
-                finish(request, emitter, FinishReason.LENGTH, generated, swapped);
+            boolean all = true;
+            for (boolean d : done) {
+                all &= d;
+            }
+            if (all) {
+                emitter.complete();
                 return;
             }
             if (tokenDelayMillis > 0) {
-                int g = generated;
-                int s = swapped;
-                engineThread.schedule(() -> step(request, emitter, g, s), tokenDelayMillis, TimeUnit.MILLISECONDS);
+                engineThread.schedule(() -> step(request, emitter, generated, swapped, done), tokenDelayMillis, TimeUnit.MILLISECONDS);
                 return;
             }
         }
     }
 
-    private static void finish(GenerationRequest r, MultiEmitter<? super GenerationEvent> emitter, FinishReason reason, int generated, int swapped) {
-        emitter.emit(new GenerationEvent.Finished(reason, r.promptTokens().length, generated, swapped, QUEUE_NANOS));
-        emitter.complete();
+    /** The token itself first, then the script pieces after {@code position}, at -2, -3, ... */
+    private TokenLogprobs logprobs(int id, float logprob, int position, int top) {
+        List<TokenLogprobs.Candidate> candidates = new ArrayList<>();
+        for (int j = 0; j < top; j++) {
+            int other = j == 0 ? id : tokenizer().vocabulary().idOf(SCRIPT.get((position + j) % SCRIPT.size()));
+            candidates.add(new TokenLogprobs.Candidate(other, j == 0 ? logprob : -j - 1f));
+        }
+        return new TokenLogprobs(id, logprob, candidates);
+    }
+
+    private List<TokenLogprobs> promptLogprobs(GenerationRequest request) {
+        int[] prompt = request.promptTokens();
+        List<TokenLogprobs> list = new ArrayList<>();
+        for (int p = 1; p < prompt.length; p++) {
+            list.add(logprobs(prompt[p], -2f, p, request.promptLogprobs()));
+        }
+        return list;
     }
 
     @Override

@@ -44,6 +44,38 @@ class RealEngineApiTest {
         }
     }
     @Test
+    void greedyChoicesAreIdenticalAndEqualToOneChoice() {
+        String one = complete(new int[] {1, 300, 301, 302}, 10);
+        var two = given().contentType(ContentType.JSON)
+                .body("{\"prompt\":[1,300,301,302],\"max_tokens\":10,\"temperature\":0,\"ignore_eos\":true,\"n\":2}")
+                .when().post("/v1/completions").then().statusCode(200)
+                .body("usage.completion_tokens", equalTo(20))
+                .body("usage.prompt_tokens", equalTo(4))
+                .extract().jsonPath();
+        assertThat(two.getList("choices.text")).containsExactly(one, one);
+        assertThat(two.getList("choices.index")).containsExactly(0, 1);
+    }
+
+    @Test
+    void greedyLogprobsPutTheSampledTokenFirstAndEchoScoresThePrompt() {
+        var response = given().contentType(ContentType.JSON)
+                .body("{\"prompt\":[1,300,301,302],\"max_tokens\":5,\"temperature\":0,\"ignore_eos\":true,\"logprobs\":3,\"echo\":true}")
+                .when().post("/v1/completions").then().statusCode(200)
+                .extract().jsonPath();
+        List<Float> logprobs = response.getList("choices[0].logprobs.token_logprobs");
+        assertThat(logprobs).hasSize(4 + 5);
+        assertThat(logprobs.getFirst()).as("the first prompt token has no context").isNull();
+        assertThat(logprobs.subList(1, logprobs.size())).allSatisfy(lp -> assertThat(lp).isNotNull().isLessThanOrEqualTo(0f));
+        List<String> tokens = response.getList("choices[0].logprobs.tokens");
+        for (int i = 4; i < tokens.size(); i++) {
+            java.util.Map<String, Float> top = response.getMap("choices[0].logprobs.top_logprobs[" + i + "]");
+            // greedy: the sampled token is the most likely of its alternatives
+            assertThat(top.get(tokens.get(i))).isEqualTo(top.values().stream().max(Float::compare).orElseThrow());
+            assertThat(top.get(tokens.get(i))).isEqualTo(logprobs.get(i));
+        }
+    }
+
+    @Test
     void engineMetricsAreExported() {
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics)

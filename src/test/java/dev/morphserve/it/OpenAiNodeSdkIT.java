@@ -18,11 +18,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The official OpenAI Node SDK, streaming, against the packaged server: the text it assembles from
- * the stream equals the server's non-streaming answer to the same greedy request.
+ * the stream equals the server's non-streaming answer to the same greedy request. It also parses
+ * n = 2 choices with logprobs, streamed and not, from both endpoints: greedy choices are equal to
+ * each other and to the single answer, and every token has its logprob and alternatives.
  */
 class OpenAiNodeSdkIT {
     private static final Path CLIENT_DIR = Path.of("src/test/node");
     private static final String PROMPT = "Once upon a time";
+
+    private static java.util.List<String> strings(JsonNode array) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
 
     @Test
     void streamingThroughTheOfficialClientAssemblesTheSameText() throws Exception {
@@ -51,6 +59,36 @@ class OpenAiNodeSdkIT {
             assertThat(streamed.at("/usage/completion_tokens").asInt()).isEqualTo(plain.at("/usage/completion_tokens").asInt());
             assertThat(streamed.get("chatText").asText()).isNotBlank();
             assertThat(streamed.get("finishReason").asText()).isIn("stop", "length");
+
+            String text = plain.at("/choices/0/text").asText();
+            JsonNode choices = streamed.get("completionChoices");
+            assertThat(choices).hasSize(2);
+            for (int i = 0; i < 2; i++) {
+                JsonNode c = choices.get(i);
+                assertThat(c.get("index").asInt()).isEqualTo(i);
+                assertThat(c.get("text").asText()).as("greedy choice %d", i).isEqualTo(text);
+                assertThat(String.join("", strings(c.get("tokens")))).isEqualTo(text);
+                assertThat(c.get("tokenLogprobs")).hasSize(c.get("tokens").size())
+                        .allSatisfy(lp -> assertThat(lp.asDouble()).isLessThanOrEqualTo(0));
+                // two alternatives, plus the sampled token when it is not among them (greedy: it is)
+                assertThat(c.get("topCounts")).allSatisfy(n -> assertThat(n.asInt()).isEqualTo(2));
+                JsonNode s = streamed.at("/streamedCompletion/" + i);
+                assertThat(s.get("text").asText()).as("streamed choice %d", i).isEqualTo(text);
+                assertThat(strings(s.get("tokens"))).isEqualTo(strings(c.get("tokens")));
+                assertThat(s.get("finishReason").asText()).isEqualTo(c.get("finishReason").asText());
+            }
+            assertThat(streamed.at("/nUsage/completion_tokens").asInt()).isEqualTo(2 * plain.at("/usage/completion_tokens").asInt());
+            JsonNode chat = streamed.get("chatChoices");
+            assertThat(chat).hasSize(2);
+            for (int i = 0; i < 2; i++) {
+                JsonNode c = chat.get(i);
+                assertThat(c.get("text").asText()).isEqualTo(streamed.get("chatText").asText()).isEqualTo(chat.get(0).get("text").asText());
+                assertThat(c.get("bytesText").asText()).isEqualTo(c.get("text").asText());
+                assertThat(c.get("topCounts")).isNotEmpty().allSatisfy(n -> assertThat(n.asInt()).isEqualTo(2));
+                JsonNode s = streamed.at("/streamedChat/" + i);
+                assertThat(s.get("text").asText()).isEqualTo(c.get("text").asText());
+                assertThat(strings(s.get("tokens"))).isEqualTo(strings(c.get("tokens")));
+            }
         }
     }
 }

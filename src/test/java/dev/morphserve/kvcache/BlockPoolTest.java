@@ -123,4 +123,64 @@ class BlockPoolTest {
             assertAccounting(pool, List.of(t));
         }
     }
+
+    @Test
+    void aSharedBlockGoesBackToTheFreeListWithItsLastReference() {
+        try (BlockPool pool = new BlockPool(layout(KvType.F16), 4)) {
+            BlockTable first = new BlockTable();
+            first.add(pool.allocate());
+            first.add(pool.allocate());
+            BlockTable[] forks = {new BlockTable(), new BlockTable()};
+            for (BlockTable fork : forks) {
+                fork.add(pool.share(first.get(0))); // the full prompt block only
+                fork.add(pool.allocate());
+            }
+            assertThat(pool.refCount(first.get(0))).isEqualTo(3);
+            assertThat(pool.numFreeBlocks()).as("4 blocks: one shared, three private").isZero();
+            pool.freeAll(first);
+            pool.freeAll(forks[0]);
+            assertThat(pool.refCount(forks[1].get(0))).isEqualTo(1);
+            assertThat(pool.freeBlockIds()).doesNotContain(forks[1].get(0));
+            assertThat(pool.numFreeBlocks()).isEqualTo(2);
+            int shared = forks[1].get(0);
+            pool.freeAll(forks[1]);
+            assertThat(pool.numFreeBlocks()).as("every block free once the last table let go").isEqualTo(4);
+            assertThat(pool.refCount(shared)).isZero();
+            assertThatThrownBy(() -> pool.free(shared)).hasMessageContaining("is free");
+            assertThatThrownBy(() -> pool.share(shared)).hasMessageContaining("is free");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(KvType.class)
+    void detachingAChunkMovesASharedBlockOnceAndRewritesEveryTable(KvType type) {
+        try (BlockPool pool = new BlockPool(layout(type), 6)) {
+            KvChunk extra = pool.attachChunk(3);
+            BlockTable a = new BlockTable();
+            a.add(pool.allocate());
+            a.add(pool.allocate());
+            BlockTable b = new BlockTable();
+            BlockTable c = new BlockTable();
+            for (BlockTable fork : List.of(b, c)) {
+                fork.add(pool.share(a.get(0)));
+                fork.add(pool.allocate());
+            }
+            assertThat(extra.owns(a.get(0))).as("the newest chunk is handed out first").isTrue();
+            stamp(pool, a.get(0), 7);
+            int moved = pool.detachChunk(extra, List.of(a, b, c));
+            // a[0] (shared by three tables), a[1], b[1] lived in the extra chunk; c[1] came from the base.
+            assertThat(moved).isEqualTo(3);
+            assertThat(b.get(0)).isEqualTo(a.get(0));
+            assertThat(c.get(0)).isEqualTo(a.get(0));
+            assertThat(extra.owns(a.get(0))).isFalse();
+            assertStamp(pool, a.get(0), 7);
+            assertThat(pool.refCount(a.get(0))).isEqualTo(3);
+            assertThat(pool.numFreeBlocks()).as("6 base blocks, 4 distinct in use").isEqualTo(2);
+            for (BlockTable t : List.of(a, b, c)) {
+                pool.freeAll(t);
+            }
+            assertThat(pool.numFreeBlocks()).isEqualTo(6);
+            assertThat(new HashSet<>(pool.freeBlockIds())).hasSize(6);
+        }
+    }
 }

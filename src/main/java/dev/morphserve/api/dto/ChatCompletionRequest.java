@@ -8,6 +8,7 @@ import java.util.List;
  * {@code POST /v1/chat/completions}. {@code max_completion_tokens} (OpenAI's newer name) wins
  * over the deprecated {@code max_tokens} when both are given. The tool and response-format fields
  * exist only to be refused by name ({@code UnsupportedParameters}) unless they ask for nothing.
+ * {@code logprobs} is a flag here; {@code top_logprobs} says how many alternatives.
  */
 public record ChatCompletionRequest(
         @JsonProperty("model") String model,
@@ -33,7 +34,10 @@ public record ChatCompletionRequest(
         @JsonProperty("parallel_tool_calls") Boolean parallelToolCalls,
         @JsonProperty("functions") JsonNode functions,
         @JsonProperty("function_call") JsonNode functionCall,
-        @JsonProperty("response_format") JsonNode responseFormat)
+        @JsonProperty("response_format") JsonNode responseFormat,
+        @JsonProperty("logprobs") Boolean logprobs,
+        @JsonProperty("top_logprobs") Integer topLogprobs,
+        @JsonProperty("logit_bias") JsonNode logitBias)
         implements GenerationOptions {
 
     @Override

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * accepts); it stays a JsonNode so that a wrong shape becomes a 400 naming the field instead of
  * a generic parse error. {@code user} is accepted and ignored; {@code best_of} and {@code suffix}
  * exist only to be refused by name ({@code UnsupportedParameters}) unless they ask for nothing.
+ * {@code logprobs} here is the legacy integer (alternatives per token); {@code echo} returns the
+ * prompt before the completion.
  */
 public record CompletionRequest(
         @JsonProperty("model") String model,
@@ -28,5 +30,8 @@ public record CompletionRequest(
         @JsonProperty("n") Integer n,
         @JsonProperty("user") String user,
         @JsonProperty("best_of") Integer bestOf,
-        @JsonProperty("suffix") String suffix)
+        @JsonProperty("suffix") String suffix,
+        @JsonProperty("logprobs") Integer logprobs,
+        @JsonProperty("echo") Boolean echo,
+        @JsonProperty("logit_bias") JsonNode logitBias)
         implements GenerationOptions {}

@@ -19,7 +19,7 @@ public record CompletionResponse(
 
     public static final String OBJECT = "text_completion";
 
-    /** {@code logprobs} is always null (not supported) but present, as OpenAI's clients expect it. */
+    /** {@code logprobs} is a {@link CompletionLogprobs} when asked for, else null but present, as OpenAI's clients expect it. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Choice(
             @JsonProperty("index") int index,
@@ -29,6 +29,10 @@ public record CompletionResponse(
 
         public static Choice of(String text, String finishReason) {
             return new Choice(0, text, finishReason, null);
+        }
+
+        public static Choice of(int index, String text, String finishReason, CompletionLogprobs logprobs) {
+            return new Choice(index, text, finishReason, logprobs);
         }
     }
 }

@@ -39,6 +39,9 @@ public interface GenerationOptions {
 
     Integer n();
 
+    /** An object of token id (as a string) to bias, or null. */
+    JsonNode logitBias();
+
     default boolean streaming() {
         return Boolean.TRUE.equals(stream());
     }
