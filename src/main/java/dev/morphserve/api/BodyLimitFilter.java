@@ -1,6 +1,5 @@
 package dev.morphserve.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.morphserve.api.dto.ErrorResponse;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -8,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -24,6 +24,8 @@ public class BodyLimitFilter {
 
     /** How much of an oversized body we read (and drop) before giving up on the connection. */
     private static final long DRAIN_LIMIT_FACTOR = 4;
+
+    private static final Logger LOG = Logger.getLogger(BodyLimitFilter.class);
 
     private final Optional<MemorySize> maxBodySize;
     private final ObjectMapper mapper;
@@ -49,6 +51,10 @@ public class BodyLimitFilter {
         router.route().order(ORDER).failureHandler(ctx -> {
             if (ctx.statusCode() == 413 && !ctx.response().headWritten()) {
                 tooLarge(ctx, limitBytes);
+            } else if (ctx.statusCode() == 413 && ctx.response().ended()) {
+                // Answered already (a body that kept coming after its 413): Quarkus's handler would
+                // try to answer again and log an ERROR for a client's mistake.
+                LOG.debugf("request body over the limit, already answered 413");
             } else {
                 ctx.next();
             }
@@ -64,24 +70,7 @@ public class BodyLimitFilter {
     }
 
     private void tooLarge(RoutingContext ctx, long limitBytes) {
-        String body;
-        try {
-            body = mapper.writeValueAsString(ErrorResponse.of(
-                    "Request body too large: the limit is " + limitBytes + " bytes", "invalid_request_error", null, "request_too_large"));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        // Clients write the whole body before they read the answer: closing at once would give
-        // them a broken pipe instead of this 413. Discard the body, but not forever.
-        long[] drainedBytes = {0};
-        var request = ctx.request();
-        request.handler(buffer -> {
-            drainedBytes[0] += buffer.length();
-            if (drainedBytes[0] > DRAIN_LIMIT_FACTOR * limitBytes) {
-                request.connection().close();
-            }
-        });
-        request.resume();
-        ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json").end(body);
+        RouteErrors.send(ctx, mapper, 413, ErrorResponse.of("Request body too large: the limit is " + limitBytes + " bytes",
+                "invalid_request_error", null, "request_too_large"), DRAIN_LIMIT_FACTOR * limitBytes);
     }
 }
