@@ -7,7 +7,8 @@ import OpenAI from "openai";
 const baseURL = process.argv[2];
 const prompt = process.argv[3];
 const model = process.argv[4];
-const client = new OpenAI({ baseURL, apiKey: "unused" });
+const apiKey = process.argv[5]; // the server requires it: the SDK must send it as a bearer token
+const client = new OpenAI({ baseURL, apiKey });
 
 const completion = await client.completions.create({
   model, prompt, max_tokens: 24, temperature: 0, stream: true,

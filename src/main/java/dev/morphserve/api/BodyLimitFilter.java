@@ -7,7 +7,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -24,8 +23,6 @@ public class BodyLimitFilter {
 
     /** How much of an oversized body we read (and drop) before giving up on the connection. */
     private static final long DRAIN_LIMIT_FACTOR = 4;
-
-    private static final Logger LOG = Logger.getLogger(BodyLimitFilter.class);
 
     private final Optional<MemorySize> maxBodySize;
     private final ObjectMapper mapper;
@@ -51,10 +48,6 @@ public class BodyLimitFilter {
         router.route().order(ORDER).failureHandler(ctx -> {
             if (ctx.statusCode() == 413 && !ctx.response().headWritten()) {
                 tooLarge(ctx, limitBytes);
-            } else if (ctx.statusCode() == 413 && ctx.response().ended()) {
-                // Answered already (a body that kept coming after its 413): Quarkus's handler would
-                // try to answer again and log an ERROR for a client's mistake.
-                LOG.debugf("request body over the limit, already answered 413");
             } else {
                 ctx.next();
             }

@@ -32,13 +32,17 @@ class OpenAiNodeSdkIT {
         return out;
     }
 
+    /** The server runs with a key, as a deployment would: the SDK's own bearer header must get through. */
+    static final String API_KEY = "sk-node-sdk-test";
+
     @Test
     void streamingThroughTheOfficialClientAssemblesTheSameText() throws Exception {
         assumeTrue(Files.isDirectory(CLIENT_DIR.resolve("node_modules/openai")),
                 "skipped: the OpenAI Node SDK is not installed; run: npm ci --prefix src/test/node (.ci/run does)");
-        try (ServerProcess server = new ServerProcess("--model", SharedData.storiesGguf().toString(), "--context", "512")) {
+        try (ServerProcess server = new ServerProcess("--model", SharedData.storiesGguf().toString(), "--context", "512",
+                "--api-key", API_KEY)) {
             Process node = new ProcessBuilder("node", CLIENT_DIR.resolve("openai-stream.mjs").toString(), server.baseUrl() + "/v1",
-                            PROMPT, "stories260K.gguf")
+                            PROMPT, "stories260K.gguf", API_KEY)
                     .redirectErrorStream(true)
                     .start();
             assertThat(node.waitFor(60, TimeUnit.SECONDS)).as("node finished").isTrue();
@@ -46,8 +50,12 @@ class OpenAiNodeSdkIT {
             assertThat(node.exitValue()).as(output).isZero();
             JsonNode streamed = new ObjectMapper().readTree(output.lines().reduce((a, b) -> b).orElseThrow());
 
+            var anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/models")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).as("no key, no answer").isEqualTo(401);
             var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/completions"))
                             .header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + API_KEY)
                             .POST(HttpRequest.BodyPublishers.ofString(
                                     "{\"prompt\":\"" + PROMPT + "\",\"max_tokens\":24,\"temperature\":0}"))
                             .build(),
