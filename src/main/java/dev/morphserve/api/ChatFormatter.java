@@ -4,7 +4,6 @@ import dev.morphserve.api.dto.ChatCompletionChunk;
 import dev.morphserve.api.dto.ChatCompletionChunk.Delta;
 import dev.morphserve.api.dto.ChatCompletionResponse;
 import dev.morphserve.api.dto.ChatLogprobs;
-import dev.morphserve.api.dto.Usage;
 import dev.morphserve.engine.FinishReason;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -88,34 +87,13 @@ final class ChatFormatter {
     /** Non-streaming: one assistant message per choice, with usage. */
     Uni<String> aggregate(Multi<OutputEvent> events) {
         return events.collect().asList().map(list -> {
-            StringBuilder[] texts = new StringBuilder[n];
-            List<List<TokenLogprob>> entries = new ArrayList<>(n);
-            String[] reasons = new String[n];
-            for (int i = 0; i < n; i++) {
-                texts[i] = new StringBuilder();
-                entries.add(new ArrayList<>());
-                reasons[i] = "abort";
-            }
-            Usage usage = null;
-            for (OutputEvent event : list) {
-                switch (event) {
-                    case OutputEvent.Prompt ignored -> {}
-                    case OutputEvent.Text t -> {
-                        texts[t.index()].append(t.text());
-                        if (t.logprobs() != null) {
-                            entries.get(t.index()).addAll(t.logprobs());
-                        }
-                    }
-                    case OutputEvent.Finish f -> reasons[f.index()] = f.reason().openAiName();
-                    case OutputEvent.Done d -> usage = d.usage();
-                }
-            }
+            ChoiceTotals totals = new ChoiceTotals(list, n, null);
             List<ChatCompletionResponse.Choice> choices = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                choices.add(new ChatCompletionResponse.Choice(i, new ChatCompletionResponse.Message(ASSISTANT, texts[i].toString()),
-                        reasons[i], logprobs ? LogprobsFormat.chat(entries.get(i)) : null));
+                choices.add(new ChatCompletionResponse.Choice(i, new ChatCompletionResponse.Message(ASSISTANT, totals.text(i)),
+                        totals.finishReason(i), logprobs ? LogprobsFormat.chat(totals.logprobs(i)) : null));
             }
-            return frames.json(new ChatCompletionResponse(id, ChatCompletionResponse.OBJECT, createdSeconds, model, choices, usage));
+            return frames.json(new ChatCompletionResponse(id, ChatCompletionResponse.OBJECT, createdSeconds, model, choices, totals.usage()));
         });
     }
 

@@ -2,7 +2,6 @@ package dev.morphserve.api;
 
 import dev.morphserve.api.dto.CompletionLogprobs;
 import dev.morphserve.api.dto.CompletionResponse;
-import dev.morphserve.api.dto.Usage;
 import dev.morphserve.engine.FinishReason;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -90,41 +89,13 @@ final class CompletionFormatter {
     /** Non-streaming: each choice's whole text (and logprobs), with usage. */
     Uni<String> aggregate(Multi<OutputEvent> events) {
         return events.collect().asList().map(list -> {
-            StringBuilder[] texts = new StringBuilder[n];
-            List<List<TokenLogprob>> entries = new ArrayList<>(n);
-            String[] reasons = new String[n];
-            for (int i = 0; i < n; i++) {
-                texts[i] = new StringBuilder();
-                entries.add(new ArrayList<>());
-                reasons[i] = "abort";
-            }
-            Usage usage = null;
-            for (OutputEvent event : list) {
-                switch (event) {
-                    case OutputEvent.Prompt p -> {
-                        for (int i = 0; i < n; i++) {
-                            texts[i].append(echo);
-                            if (p.logprobs() != null) {
-                                entries.get(i).addAll(p.logprobs());
-                            }
-                        }
-                    }
-                    case OutputEvent.Text t -> {
-                        texts[t.index()].append(t.text());
-                        if (t.logprobs() != null) {
-                            entries.get(t.index()).addAll(t.logprobs());
-                        }
-                    }
-                    case OutputEvent.Finish f -> reasons[f.index()] = f.reason().openAiName();
-                    case OutputEvent.Done d -> usage = d.usage();
-                }
-            }
+            ChoiceTotals totals = new ChoiceTotals(list, n, echo);
             List<CompletionResponse.Choice> choices = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                CompletionLogprobs lp = logprobs ? LogprobsFormat.completion(entries.get(i), 0) : null;
-                choices.add(CompletionResponse.Choice.of(i, texts[i].toString(), reasons[i], lp));
+                CompletionLogprobs lp = logprobs ? LogprobsFormat.completion(totals.logprobs(i), 0) : null;
+                choices.add(CompletionResponse.Choice.of(i, totals.text(i), totals.finishReason(i), lp));
             }
-            return frames.json(new CompletionResponse(id, CompletionResponse.OBJECT, createdSeconds, model, choices, usage));
+            return frames.json(new CompletionResponse(id, CompletionResponse.OBJECT, createdSeconds, model, choices, totals.usage()));
         });
     }
 
