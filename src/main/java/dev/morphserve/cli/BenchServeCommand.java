@@ -111,7 +111,7 @@ public final class BenchServeCommand implements Callable<Integer> {
         err.flush();
 
         BenchConfig config = new BenchConfig(url.toString(), model, source.describe(), context, contextSource,
-                load.lengthMapping.name().toLowerCase(Locale.ROOT), load.vocabMin, load.vocabMax, load.seed, maxConcurrency, requestTimeoutS,
+                load.lengthMapping.name().toLowerCase(Locale.ROOT), PromptFactory.DESCRIPTION, load.seed, maxConcurrency, requestTimeoutS,
                 Instant.now().toString());
         var settings = new ServeBenchmark.Settings(url, model, prompts, slo, maxConcurrency != null ? maxConcurrency : 0,
                 Duration.ofMillis((long) (requestTimeoutS * 1000)));
