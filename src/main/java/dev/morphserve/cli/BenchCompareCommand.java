@@ -164,7 +164,7 @@ public final class BenchCompareCommand implements Callable<Integer> {
                 requestTimeoutS, Instant.now().toString());
         var settings = new ServeBenchmark.Settings(base, info.modelId(), load.prompts(), load.slo(), 0,
                 Duration.ofMillis((long) (requestTimeoutS * 1000)));
-        BenchReport report = BenchServeCommand.runWithProgress(config.id(), true, http, benchConfig, mapping, settings);
+        BenchReport report = BenchServeCommand.runWithProgress(spec.commandLine().getErr(), config.id(), true, http, benchConfig, mapping, settings);
         report.writeJson(outputDir.resolve(config.id() + ".json"));
         Map<Integer, Long> tokens = new HashMap<>();
         morph.tokensBySwappedLayers().forEach((k, v) -> {
