@@ -1,7 +1,6 @@
 package dev.morphserve.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -98,10 +97,7 @@ public final class CompletionClient {
         if (modelName != null) {
             body.put("model", modelName);
         }
-        ArrayNode prompt = body.putArray("prompt");
-        for (int id : prompts.tokens(index, request.promptTokens())) {
-            prompt.add(id);
-        }
+        body.put("prompt", prompts.text(index, request.promptTokens()));
         body.put("max_tokens", request.outputTokens());
         // ignore_eos makes the server produce exactly max_tokens, so output lengths follow the trace.
         body.put("ignore_eos", true);

@@ -16,9 +16,19 @@ public final class ModelBench {
     private static final int PREFILL_CHUNK_TOKENS = 256;
 
     private final ModelRunner runner;
+    private final int startTokenId;
 
-    public ModelBench(ModelRunner runner) {
+    /**
+     * @param startTokenId the token the tg test feeds first, the model's BOS as in llama-bench: decode
+     *                     needs one token of context even with no prompt ({@code -p 0})
+     */
+    public ModelBench(ModelRunner runner, int startTokenId) {
+        if (startTokenId < 0 || startTokenId >= runner.config().vocabSize()) {
+            throw new IllegalArgumentException("start token " + startTokenId + " is outside the vocabulary of "
+                    + runner.config().vocabSize() + " tokens");
+        }
         this.runner = runner;
+        this.startTokenId = startTokenId;
     }
 
     public record Sample(String test, int tokens, double[] seconds) {
@@ -83,7 +93,7 @@ public final class ModelBench {
                 runner.forward(ForwardBatch.ofSequence(chunk, from, cache.table(), false), cache.cache());
             }
             for (int r = -1; r < repetitions; r++) { // r = -1 warms the JIT up
-                int token = 1;
+                int token = startTokenId;
                 long start = System.nanoTime();
                 for (int pos = depthTokens; pos < depthTokens + genTokens; pos++) {
                     float[] logits = runner.forward(ForwardBatch.ofSequence(new int[] {token}, pos, cache.table(), false), cache.cache());

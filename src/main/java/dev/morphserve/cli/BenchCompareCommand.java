@@ -8,6 +8,7 @@ import dev.morphserve.bench.CompletionClient;
 import dev.morphserve.bench.LengthMapper;
 import dev.morphserve.bench.LengthMapping;
 import dev.morphserve.bench.MorphClient;
+import dev.morphserve.bench.PromptFactory;
 import dev.morphserve.bench.ServeBenchmark;
 import dev.morphserve.bench.ServerInfo;
 import dev.morphserve.bench.ServerLauncher;
@@ -159,11 +160,11 @@ public final class BenchCompareCommand implements Callable<Integer> {
         Map<Integer, Long> before = morph.tokensBySwappedLayers();
         long preemptionsBefore = morph.preemptions();
         BenchConfig benchConfig = new BenchConfig(base.toString(), info.modelId(), workloadDescription, mapping.contextTokens(),
-                "server", load.lengthMapping.name().toLowerCase(Locale.ROOT), load.vocabMin, load.vocabMax, load.seed, null,
+                "server", load.lengthMapping.name().toLowerCase(Locale.ROOT), PromptFactory.DESCRIPTION, load.seed, null,
                 requestTimeoutS, Instant.now().toString());
         var settings = new ServeBenchmark.Settings(base, info.modelId(), load.prompts(), load.slo(), 0,
                 Duration.ofMillis((long) (requestTimeoutS * 1000)));
-        BenchReport report = BenchServeCommand.runWithProgress(config.id(), true, http, benchConfig, mapping, settings);
+        BenchReport report = BenchServeCommand.runWithProgress(spec.commandLine().getErr(), config.id(), true, http, benchConfig, mapping, settings);
         report.writeJson(outputDir.resolve(config.id() + ".json"));
         Map<Integer, Long> tokens = new HashMap<>();
         morph.tokensBySwappedLayers().forEach((k, v) -> {

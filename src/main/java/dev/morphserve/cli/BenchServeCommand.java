@@ -111,11 +111,11 @@ public final class BenchServeCommand implements Callable<Integer> {
         err.flush();
 
         BenchConfig config = new BenchConfig(url.toString(), model, source.describe(), context, contextSource,
-                load.lengthMapping.name().toLowerCase(Locale.ROOT), load.vocabMin, load.vocabMax, load.seed, maxConcurrency, requestTimeoutS,
+                load.lengthMapping.name().toLowerCase(Locale.ROOT), PromptFactory.DESCRIPTION, load.seed, maxConcurrency, requestTimeoutS,
                 Instant.now().toString());
         var settings = new ServeBenchmark.Settings(url, model, prompts, slo, maxConcurrency != null ? maxConcurrency : 0,
                 Duration.ofMillis((long) (requestTimeoutS * 1000)));
-        BenchReport report = runWithProgress("bench serve", !noProgress, http, config, mapping, settings);
+        BenchReport report = runWithProgress(err, "bench serve", !noProgress, http, config, mapping, settings);
         out.print(MarkdownReport.render(report));
         out.flush();
         if (outputJson != null) {
@@ -127,13 +127,13 @@ public final class BenchServeCommand implements Callable<Integer> {
     }
 
     /** One load run, with a progress bar of finished requests (and failures) on stderr when {@code progress}. */
-    static BenchReport runWithProgress(String label, boolean progress, HttpClient http, BenchConfig config, LengthMapping mapping,
+    static BenchReport runWithProgress(PrintWriter err, String label, boolean progress, HttpClient http, BenchConfig config, LengthMapping mapping,
             ServeBenchmark.Settings settings) throws InterruptedException {
         if (!progress) {
             return ServeBenchmark.run(http, config, mapping, settings, r -> {});
         }
         AtomicInteger failed = new AtomicInteger();
-        try (ProgressBar bar = Progress.bar(label, mapping.requests().size(), "req")) {
+        try (ProgressBar bar = Progress.bar(err, label, mapping.requests().size(), "req")) {
             return ServeBenchmark.run(http, config, mapping, settings, r -> {
                 if (!r.success()) {
                     bar.setExtraMessage(" failed " + failed.incrementAndGet());

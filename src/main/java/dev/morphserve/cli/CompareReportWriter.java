@@ -49,7 +49,7 @@ final class CompareReportWriter {
                 int layers = loaded.config().numLayers();
                 var order = quality.order(model, layers);
                 int[] tokens = loaded.tokenizer().encode(text.text(), true);
-                try (var bar = Progress.bar("quality", CompareQuality.evaluations(layers), "ppl")) {
+                try (var bar = Progress.bar(err, "quality", CompareQuality.evaluations(layers), "ppl")) {
                     measured = CompareQuality.measure(backend.runner(loaded), variants, tokens, loaded.config().contextLength() - 1,
                             quality.agreement(), order.layers(), servedLayers, bar::step);
                 }

@@ -31,7 +31,7 @@ public final class Main {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // Users get one line that says what is wrong; MORPHSERVE_DEBUG=1 adds the stack trace.
             commandLine.getErr().println("error: " + commandLine.getCommandName() + ": " + CliErrors.describe(e));
-            if (System.getenv("MORPHSERVE_DEBUG") != null) {
+            if (DebugMode.enabled()) {
                 e.printStackTrace(commandLine.getErr());
             }
             return 1;

@@ -55,7 +55,7 @@ final class PerplexityCommand implements Callable<Integer> {
             Optional<SwapOptions.Selection> swap = swapOptions.select(model.file().path(), model.config().numLayers());
             Perplexity.Result result;
             if (swap.isEmpty()) {
-                result = evaluate(runner, tokens, windowTokens);
+                result = evaluate(runner, tokens, windowTokens, spec.commandLine().getErr());
             } else {
                 List<Integer> layers = swap.get().layers();
                 out.printf("low_precision_layers %s (%s; %s)%n",
@@ -64,7 +64,7 @@ final class PerplexityCommand implements Callable<Integer> {
                 try (LayerVariants variants = LayerVariants.quantize(model.weights(), swapOptions.lowType);
                         SwapSession session = new SwapSession(runner, variants)) {
                     session.swapExactly(layers);
-                    result = evaluate(runner, tokens, windowTokens);
+                    result = evaluate(runner, tokens, windowTokens, spec.commandLine().getErr());
                 }
             }
             out.printf("tokens %d%nmean_nll %.5f%nperplexity %.4f%n",
@@ -73,8 +73,8 @@ final class PerplexityCommand implements Callable<Integer> {
         }
     }
 
-    private static Perplexity.Result evaluate(ModelRunner runner, int[] tokens, int windowTokens) {
-        try (var bar = Progress.bar("perplexity", tokens.length - 1, "tok")) {
+    private static Perplexity.Result evaluate(ModelRunner runner, int[] tokens, int windowTokens, PrintWriter err) {
+        try (var bar = Progress.bar(err, "perplexity", tokens.length - 1, "tok")) {
             return new Perplexity(runner).evaluate(tokens, windowTokens, bar::stepBy);
         }
     }

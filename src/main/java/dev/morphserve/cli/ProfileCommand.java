@@ -65,7 +65,7 @@ final class ProfileCommand implements Callable<Integer> {
             long passes = LayerImportanceProfiler.forwardPasses(windows.inputs().size(), model.config().numLayers(), mdsReference);
             Path modelPath = model.file().path();
             LayerProfile profile;
-            try (var bar = Progress.bar("profile", passes, "pass")) {
+            try (var bar = Progress.bar(spec.commandLine().getErr(), "profile", passes, "pass")) {
                 profile = new LayerImportanceProfiler(backend.runner(model), variants, mdsReference, bar::step)
                         .profile(windows, modelPath.getFileName().toString(), text.description());
             }

@@ -3,15 +3,21 @@ package dev.morphserve.cli;
 import dev.morphserve.backend.BackendKind;
 import dev.morphserve.kvcache.KvType;
 import io.quarkus.runtime.Quarkus;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Starts the OpenAI-compatible HTTP server (health under /q/health).")
 final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = {"-m", "--model"}, description = "GGUF model file (default: morphserve.model).")
     Path model;
 
@@ -71,7 +77,23 @@ final class ServeCommand implements Callable<Integer> {
         if (kvType != null) {
             System.setProperty("morphserve.kv-type", kvType.name());
         }
-        Quarkus.run();
-        return 0;
+        // Quarkus calls this instead of System.exit, so a failed start comes back here and is
+        // reported as one paragraph (its own log record of it is dropped by StartupFailureLogFilter).
+        int[] exitCode = {0};
+        Throwable[] failure = {null};
+        Quarkus.run(ServeApplication.class, (code, cause) -> {
+            exitCode[0] = code;
+            failure[0] = cause;
+        });
+        if (failure[0] != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(StartupFailure.describe(failure[0]));
+            if (DebugMode.enabled()) {
+                failure[0].printStackTrace(err);
+            }
+            err.flush();
+            return exitCode[0] != 0 ? exitCode[0] : 1;
+        }
+        return exitCode[0];
     }
 }

@@ -109,7 +109,7 @@ final class SwapQualityCommand implements Callable<Integer> {
             int windowTokens = model.config().contextLength() - 1;
             List<SwapQualityStudy.CurveResult> results = new ArrayList<>();
             int evaluations = SwapQualityStudy.evaluations(curves, k, oracle ? layers : 0);
-            try (var bar = Progress.bar("swap-quality", evaluations, "set")) {
+            try (var bar = Progress.bar(spec.commandLine().getErr(), "swap-quality", evaluations, "set")) {
                 var study = new SwapQualityStudy(runner, variants, tokens, windowTokens, agreement);
                 results.addAll(study.run(curves, k, bar::step));
                 if (oracle) {
@@ -140,7 +140,7 @@ final class SwapQualityCommand implements Callable<Integer> {
         TextSlice text = TextSlice.read(file, chars, calibrationChars);
         var windows = CalibrationWindows.of(model.tokenizer().encode(text.text(), true), model.config().contextLength());
         LayerProfile lis;
-        try (var bar = Progress.bar("profile", LayerImportanceProfiler.forwardPasses(windows.inputs().size(),
+        try (var bar = Progress.bar(spec.commandLine().getErr(), "profile", LayerImportanceProfiler.forwardPasses(windows.inputs().size(),
                 model.config().numLayers(), mdsReference), "pass")) {
             lis = new LayerImportanceProfiler(runner, variants, mdsReference, bar::step)
                     .profile(windows, model.file().path().getFileName().toString(), text.description());

@@ -63,20 +63,12 @@ final class WorkloadOptions {
     LengthRange outputTokens;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0",
-            description = "Seed of arrivals, lengths and prompt token ids (default ${DEFAULT-VALUE}).")
+            description = "Seed of arrivals, lengths and prompt words (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--length-mapping", paramLabel = "clip|scale", defaultValue = "scale", converter = MappingModeConverter.class,
             description = "clip: clip lengths that do not fit; scale: one factor so the p99 of prompt+output fits, then clip (default ${DEFAULT-VALUE}).")
     LengthMapper.Mode lengthMapping;
-
-    @Option(names = "--vocab-min", paramLabel = "ID", defaultValue = "300",
-            description = "Smallest random prompt token id (default ${DEFAULT-VALUE}).")
-    int vocabMin;
-
-    @Option(names = "--vocab-max", paramLabel = "ID", defaultValue = "500",
-            description = "Largest random prompt token id, inclusive (default ${DEFAULT-VALUE}).")
-    int vocabMax;
 
     @Option(names = "--slo-ttft-ms", paramLabel = "MS", defaultValue = "2000",
             description = "TTFT objective for goodput and the SLO violation share (default ${DEFAULT-VALUE}).")
@@ -97,7 +89,7 @@ final class WorkloadOptions {
     }
 
     PromptFactory prompts() {
-        return new PromptFactory(vocabMin, vocabMax, seed);
+        return new PromptFactory(seed);
     }
 
     SloTargets slo() {

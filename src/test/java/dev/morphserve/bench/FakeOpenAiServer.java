@@ -77,7 +77,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
                         + "\",\"finish_reason\":" + finish + "}]}");
             }
             if (sendUsage) {
-                int prompt = body.path("prompt").size();
+                // Prompts are words, one token each, after the BOS.
+                int prompt = body.path("prompt").asText().split(" ").length + 1;
                 event(out, "{\"id\":\"cmpl-" + n + "\",\"choices\":[],\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":"
                         + maxTokens + ",\"total_tokens\":" + (prompt + maxTokens) + "}}");
             }

@@ -53,4 +53,19 @@ class PerplexitySwapCommandTest {
                 "--chars", "100", "--swap-layers", "7");
         assertThat(range.err()).contains("layer 7 does not exist");
     }
+
+    @Test
+    void progressIsPlainLinesWhenStderrIsNoTerminal() {
+        // CommandRun's stderr is a StringWriter and this JVM's stderr a pipe: no terminal anywhere.
+        CommandRun run = CommandRun.of(new PerplexityCommand(), "--model", SharedData.storiesGguf().toString(), "--context", "512",
+                "--file", SharedData.require("data/tinystories_validation_head.txt").toString(), "--chars", "6000",
+                "--threads", "2", "--backend", "cpu");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.err()).doesNotContain("\r", "\u001b[")
+                .containsPattern("(?m)^perplexity 0% 0/\\d+ tok$")
+                .containsPattern("(?m)^perplexity done: \\d+ tok in \\d+\\.\\d s$");
+        var lines = run.err().lines().filter(l -> l.startsWith("perplexity ")).toList();
+        assertThat(lines).as(run.err()).hasSizeBetween(2, 12).allSatisfy(l -> assertThat(l).matches(
+                "perplexity (\\d{1,2}0?% \\d+/\\d+ tok( \\(\\d+\\.\\d s\\))?|done: \\d+ tok in \\d+\\.\\d s)"));
+    }
 }
