@@ -18,11 +18,13 @@ public class ChatCompletionsResource {
     private final ServedEngine engines;
     private final GenerationService generation;
     private final SseFrames frames;
+    private final DisconnectWatch disconnects;
 
-    ChatCompletionsResource(ServedEngine engines, GenerationService generation, ObjectMapper mapper) {
+    ChatCompletionsResource(ServedEngine engines, GenerationService generation, ObjectMapper mapper, DisconnectWatch disconnects) {
         this.engines = engines;
         this.generation = generation;
         this.frames = new SseFrames(mapper);
+        this.disconnects = disconnects;
     }
 
     /** Blocking: template rendering and tokenizing must not hold a Vert.x event loop. */
@@ -48,8 +50,9 @@ public class ChatCompletionsResource {
         var formatter = new ChatFormatter(frames, id, engine.modelId(), System.currentTimeMillis() / 1000, out.n(), out.logprobs() >= 0);
         var events = generation.run(engine, prepared);
         if (body.streaming()) {
-            return Responses.eventStream(frames.guard(formatter.stream(events, body.includeUsage()), ApiExceptionMappers::describe, formatter::abortFrames));
+            return Responses.eventStream(disconnects.watch(
+                    frames.guard(formatter.stream(events, body.includeUsage()), ApiExceptionMappers::describe, formatter::abortFrames), id));
         }
-        return Responses.json(formatter.aggregate(events));
+        return Responses.json(disconnects.watch(formatter.aggregate(events), id));
     }
 }

@@ -22,11 +22,13 @@ public class CompletionsResource {
     private final ServedEngine engines;
     private final GenerationService generation;
     private final SseFrames frames;
+    private final DisconnectWatch disconnects;
 
-    CompletionsResource(ServedEngine engines, GenerationService generation, ObjectMapper mapper) {
+    CompletionsResource(ServedEngine engines, GenerationService generation, ObjectMapper mapper, DisconnectWatch disconnects) {
         this.engines = engines;
         this.generation = generation;
         this.frames = new SseFrames(mapper);
+        this.disconnects = disconnects;
     }
 
     /** Blocking: tokenizing a long prompt must not hold a Vert.x event loop. */
@@ -53,9 +55,10 @@ public class CompletionsResource {
                 out.logprobs() >= 0);
         var events = generation.run(engine, prepared);
         if (body.streaming()) {
-            return Responses.eventStream(frames.guard(formatter.stream(events, body.includeUsage()), ApiExceptionMappers::describe, formatter::abortFrames));
+            return Responses.eventStream(disconnects.watch(
+                    frames.guard(formatter.stream(events, body.includeUsage()), ApiExceptionMappers::describe, formatter::abortFrames), id));
         }
-        return Responses.json(formatter.aggregate(events));
+        return Responses.json(disconnects.watch(formatter.aggregate(events), id));
     }
 
     /** Ids that both the tokenizer and the model's logits know. */
