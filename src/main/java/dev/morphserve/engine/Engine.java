@@ -4,7 +4,6 @@ import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.model.ModelRunner;
 import dev.morphserve.tokenizer.Vocabulary;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The continuous-batching engine: a paged KV pool, a scheduler and the engine thread, behind a
@@ -57,7 +56,7 @@ public final class Engine implements AutoCloseable {
                     emitter.onTermination(() -> loop.abort(r));
                     loop.submit(r);
                 })
-                .emitOn(Infrastructure.getDefaultWorkerPool());
+                .emitOn(StreamDelivery.executor());
     }
 
     private void checkFits(int promptTokens) {
