@@ -61,11 +61,6 @@ public final class ServerLauncher implements AutoCloseable {
         return url;
     }
 
-    /** The server JVM's process id (for reading its /proc entries). */
-    public long pid() {
-        return process.pid();
-    }
-
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

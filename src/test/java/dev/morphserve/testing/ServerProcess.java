@@ -40,10 +40,6 @@ public final class ServerProcess implements AutoCloseable {
         return server.url().toString();
     }
 
-    public long pid() {
-        return server.pid();
-    }
-
     public String log() throws IOException {
         return Files.readString(log);
     }
