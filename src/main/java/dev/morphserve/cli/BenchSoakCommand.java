@@ -128,6 +128,14 @@ public final class BenchSoakCommand implements Callable<Integer> {
         }
     }
 
+    private static long errorLines(Path log) throws IOException {
+        try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains(" ERROR ")).count();
+        } catch (java.io.UncheckedIOException e) {
+            return -1; // not UTF-8 throughout: the count is unknown rather than zero
+        }
+    }
+
     private SoakReport soak(ServerLauncher server, PrintWriter err) throws IOException, InterruptedException {
         HttpClient http = CompletionClient.newHttpClient();
         ServerInfo info = ServerInfo.fetch(http, server.url());
@@ -175,6 +183,6 @@ public final class BenchSoakCommand implements Callable<Integer> {
                 morphEvery.toMillis() / 1000.0, sampleEvery.toMillis() / 1000.0, seed, swapOrder, startedAt);
         var samples = sampler.samples();
         return new SoakReport(settings, samples, ledger.totals(), ledger.byKind(), cycler.answers(), cycler.passes(),
-                SoakDrift.compute(loadSeconds, samples, ledger.timed()), quiescence, alive, ledger.failureExamples());
+                SoakDrift.compute(loadSeconds, samples, ledger.timed()), quiescence, alive, errorLines(outputDir.resolve("server.log")), ledger.failureExamples());
     }
 }

@@ -49,6 +49,7 @@ class BenchSoakIT {
         assertThat(md).contains("**Passed**", "## Drift", "| metric | early | late | ratio |");
         assertThat(md).containsPattern("\\| RSS \\(MB\\) \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\|");
         assertThat(md).containsPattern("\\| threads \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\|");
+        assertThat(md).containsPattern("ERROR lines in server\\.log: \\d+");
         assertThat(md).containsPattern("Quiescence \\*\\*passed\\*\\*.*fresh request answered 200");
         assertThat(ImageIO.read(out.resolve("soak.png").toFile())).isNotNull();
         assertThat(out.resolve("server.log")).isNotEmptyFile();

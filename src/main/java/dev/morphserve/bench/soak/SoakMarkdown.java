@@ -58,7 +58,8 @@ public final class SoakMarkdown {
             report.failureExamples().forEach(f -> md.append("- ").append(f.replace('|', '/')).append('\n'));
         }
         md.append("\nMorph commands (").append(report.morphPasses()).append(" passes over the layers), answers by status: ")
-                .append(report.morphAnswers().isEmpty() ? "none" : report.morphAnswers().toString()).append(".\n\n");
+                .append(report.morphAnswers().isEmpty() ? "none" : report.morphAnswers().toString()).append(".\n\n")
+                .append("ERROR lines in server.log: ").append(report.serverLogErrors()).append(".\n\n");
     }
 
     private static void row(StringBuilder md, String name, Map<SoakOutcome, Long> counts) {

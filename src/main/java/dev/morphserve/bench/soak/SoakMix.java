@@ -3,7 +3,6 @@ package dev.morphserve.bench.soak;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.morphserve.bench.PromptFactory;
 import java.util.SplittableRandom;
 
 /**
@@ -22,7 +21,6 @@ public final class SoakMix {
         "They found a small box under the old bed.",
     };
 
-    private final PromptFactory tokens;
     private final long seed;
     private final int maxPromptTokens;
     private final int maxOutputTokens;
@@ -30,8 +28,6 @@ public final class SoakMix {
     /** @param contextTokens the server's context: prompts and outputs stay well inside it */
     public SoakMix(long seed, int contextTokens) {
         this.seed = seed;
-        // 300..500 clears the control and byte tokens at the bottom of small Llama vocabularies.
-        this.tokens = new PromptFactory(300, 500, seed);
         this.maxPromptTokens = Math.max(8, Math.min(160, contextTokens / 3));
         this.maxOutputTokens = Math.max(8, Math.min(96, contextTokens / 4));
     }
@@ -40,32 +36,30 @@ public final class SoakMix {
         SplittableRandom random = new SplittableRandom(seed * 31 + index);
         int pick = random.nextInt(100);
         if (pick < 28) {
-            return completion(index, random, "completion_stream", true, 1, random.nextInt(3) == 0);
+            return completion(random, "completion_stream", true, 1, random.nextInt(3) == 0);
         }
         if (pick < 46) {
             return chat(random, "chat_stream", true, 1, false);
         }
         if (pick < 58) {
-            return completion(index, random, "completion", false, 1, false);
+            return completion(random, "completion", false, 1, false);
         }
         if (pick < 68) {
-            return completion(index, random, "completion_n2_logprobs", random.nextBoolean(), 2, true);
+            return completion(random, "completion_n2_logprobs", random.nextBoolean(), 2, true);
         }
         if (pick < 80) {
             return chat(random, "chat_n2_logprobs", random.nextBoolean(), 2, true);
         }
         if (pick < 96) {
-            return disconnecting(index, random);
+            return disconnecting(random);
         }
         return bad(random);
     }
 
-    private SoakRequest completion(int index, SplittableRandom random, String kind, boolean stream, int n, boolean logprobs) {
+    private SoakRequest completion(SplittableRandom random, String kind, boolean stream, int n, boolean logprobs) {
         ObjectNode body = common(random, stream, n);
         ArrayNode prompt = body.putArray("prompt");
-        for (int id : tokens.tokens(index, random.nextInt(4, maxPromptTokens + 1))) {
-            prompt.add(id);
-        }
+        tokenIds(prompt, random, random.nextInt(4, maxPromptTokens + 1));
         if (logprobs) {
             body.put("logprobs", random.nextInt(1, 4));
         }
@@ -89,14 +83,12 @@ public final class SoakMix {
     }
 
     /** A long stream the client abandons after a few tokens: the server must free its KV blocks. */
-    private SoakRequest disconnecting(int index, SplittableRandom random) {
+    private SoakRequest disconnecting(SplittableRandom random) {
         ObjectNode body = common(random, true, 1);
         body.put("max_tokens", maxOutputTokens * 2);
         body.put("ignore_eos", true);
         ArrayNode prompt = body.putArray("prompt");
-        for (int id : tokens.tokens(index, random.nextInt(4, maxPromptTokens + 1))) {
-            prompt.add(id);
-        }
+        tokenIds(prompt, random, random.nextInt(4, maxPromptTokens + 1));
         return new SoakRequest("disconnect_stream", "v1/completions", body.toString(), true, random.nextInt(1, 5), false);
     }
 
@@ -124,6 +116,16 @@ public final class SoakMix {
         }
         body.put("stream", stream);
         return body;
+    }
+
+    /**
+     * Token ids 300..500: clear of the control and byte tokens at the bottom of small Llama
+     * vocabularies, and random, so that no prefix cache flatters the latencies.
+     */
+    private static void tokenIds(ArrayNode prompt, SplittableRandom random, int length) {
+        for (int i = 0; i < length; i++) {
+            prompt.add(random.nextInt(300, 501));
+        }
     }
 
     private static String text(SplittableRandom random) {

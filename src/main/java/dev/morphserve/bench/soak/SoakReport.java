@@ -16,10 +16,11 @@ import java.util.Map;
  * @param morphAnswers answers to the scheduled swap commands by status
  * @param quiescence   the check after the load; null when the server was gone by then
  * @param serverAlive  whether the server process was still running after the load
+ * @param serverLogErrors ERROR lines in the server's log: not a failure by itself, but each deserves a look
  */
 public record SoakReport(Settings settings, List<SoakSample> samples, Map<SoakOutcome, Long> totals,
         Map<String, Map<SoakOutcome, Long>> byKind, Map<String, Long> morphAnswers, int morphPasses, SoakDrift drift,
-        Quiescence quiescence, boolean serverAlive, List<String> failureExamples) {
+        Quiescence quiescence, boolean serverAlive, long serverLogErrors, List<String> failureExamples) {
 
     /** How the run was set up. */
     public record Settings(String model, Integer contextTokens, double durationSeconds, int concurrency, double morphEverySeconds,
