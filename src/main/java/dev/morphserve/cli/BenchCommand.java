@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchServeCommand.class, BenchCompareCommand.class, BenchPlotCommand.class, SwapQualityCommand.class, SwapCostCommand.class},
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchServeCommand.class, BenchCompareCommand.class, BenchPlotCommand.class, SwapQualityCommand.class, SwapCostCommand.class, BenchSoakCommand.class},
         description = "Prompt-processing and decode speed of a model, like llama-bench (pp and tg tokens/s, peak memory).")
 final class BenchCommand implements Callable<Integer> {
     @Spec
