@@ -30,6 +30,16 @@ class MorphResourceTest {
         return given().contentType(ContentType.JSON).body(body).when().post("/v1/morph").then();
     }
 
+    @ConfigProperty(name = "morphserve.model")
+    String modelPath;
+
+    @Test
+    void stateShowsNoServerPaths() {
+        String body = given().get("/v1/morph").then().statusCode(200).extract().asString();
+        String directory = java.nio.file.Path.of(modelPath).getParent().toString();
+        assertThat(body).contains("swap_order_source").doesNotContain(directory);
+    }
+
     @Test
     void manualSwapsChangePrecisionAndKvCapacityAndUnsafeOnesAreRefused() throws Exception {
         post("{\"mode\":\"performance\"}").statusCode(200).body("mode", equalTo("performance"));
