@@ -23,7 +23,6 @@ import java.util.List;
 public class ApiKeyFilter {
     /** Ahead of every other route, the body limit included: an anonymous client learns nothing else. */
     private static final int ORDER = -30;
-    private static final long DRAIN_LIMIT_BYTES = 1 << 20;
 
     /** SHA-256 digests: comparing digests of equal length takes the same time whatever the key. */
     private final List<byte[]> apiKeyDigests;
@@ -99,7 +98,7 @@ public class ApiKeyFilter {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
         }
         String code = status == 401 ? "invalid_api_key" : "insufficient_permissions";
-        RouteErrors.send(ctx, mapper, status, ErrorResponse.of(message, "invalid_request_error", null, code), DRAIN_LIMIT_BYTES);
+        RouteErrors.send(ctx, mapper, status, ErrorResponse.of(message, "invalid_request_error", null, code), RouteErrors.DEFAULT_DRAIN_LIMIT_BYTES);
     }
 
     private static List<byte[]> digests(List<String> keys, String property) {

@@ -11,6 +11,9 @@ import io.vertx.ext.web.RoutingContext;
  * instead of the error, so the body is read and dropped, up to a bound.
  */
 final class RouteErrors {
+    /** What a refused request may still send before its connection is closed. */
+    static final long DEFAULT_DRAIN_LIMIT_BYTES = 1 << 20;
+
     private RouteErrors() {}
 
     static void send(RoutingContext ctx, ObjectMapper mapper, int status, ErrorResponse error, long drainLimitBytes) {

@@ -21,7 +21,6 @@ import java.util.Locale;
 @ApplicationScoped
 public class StateChangeGuard {
     private static final int ORDER = -29;
-    private static final long DRAIN_LIMIT_BYTES = 1 << 20;
 
     private final List<String> allowedOrigins;
     private final ObjectMapper mapper;
@@ -46,13 +45,13 @@ public class StateChangeGuard {
         if (origin != null && !allowed(origin, ctx.request().getHeader("Host"))) {
             RouteErrors.send(ctx, mapper, 403, ErrorResponse.of("Cross-origin request from " + origin
                     + " refused; to allow pages of that site, add it to morphserve.allowed-origins",
-                    "invalid_request_error", null, "origin_not_allowed"), DRAIN_LIMIT_BYTES);
+                    "invalid_request_error", null, "origin_not_allowed"), RouteErrors.DEFAULT_DRAIN_LIMIT_BYTES);
             return;
         }
         String type = ctx.request().getHeader("Content-Type");
         if (type == null || !isJson(type)) {
             RouteErrors.send(ctx, mapper, 415, ErrorResponse.of("Content-Type must be application/json, got "
-                    + (type == null ? "none" : "'" + type + "'"), "invalid_request_error", null, "unsupported_media_type"), DRAIN_LIMIT_BYTES);
+                    + (type == null ? "none" : "'" + type + "'"), "invalid_request_error", null, "unsupported_media_type"), RouteErrors.DEFAULT_DRAIN_LIMIT_BYTES);
             return;
         }
         ctx.next();

@@ -31,8 +31,8 @@ public class ShutdownDrain {
 
     private final LocalEngineClient engines;
     private final Duration grace;
-    private volatile boolean draining;
-    private final AtomicBoolean drained = new AtomicBoolean();
+    /** Set once, when the drain starts (whichever way shutdown began). */
+    private final AtomicBoolean draining = new AtomicBoolean();
 
     ShutdownDrain(LocalEngineClient engines, ServeConfig config) {
         this.engines = engines;
@@ -44,13 +44,13 @@ public class ShutdownDrain {
 
     /** True from the start of shutdown: the readiness check reports down. */
     public boolean draining() {
-        return draining;
+        return draining.get();
     }
 
     void onStart(@Observes StartupEvent event) {
         if (LaunchMode.current() == LaunchMode.NORMAL) {
             Signal.handle(new Signal("TERM"), signal -> {
-                if (drained.get()) {
+                if (draining.get()) {
                     LOG.warn("second SIGTERM: exiting without waiting for the drain");
                     Quarkus.asyncExit(0);
                     return;
@@ -72,10 +72,9 @@ public class ShutdownDrain {
 
     /** Runs once, whichever way shutdown starts. */
     private void drain() throws InterruptedException {
-        if (!drained.compareAndSet(false, true)) {
+        if (!draining.compareAndSet(false, true)) {
             return;
         }
-        draining = true;
         Engine engine = engines.engine();
         if (engine == null) {
             return;
