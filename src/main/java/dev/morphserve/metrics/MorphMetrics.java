@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Morph meters, read from the morph state and the applied-events channel: swapped layers, the
+ * Morph meters, read from the morph state and the applied-events channel: swapped layers, each layer's level, the
  * budget's parts, swaps and resizes by direction, refusals, decision-to-applied latency and copy
  * time per layer.
  */
@@ -37,6 +37,14 @@ public class MorphMetrics {
         Gauge.builder("morphserve_swapped_layers", morph, m -> m.state().swappedLayers().size())
                 .description("Decoder layers running below their base precision")
                 .register(registry);
+        for (int layer = 0; layer < morph.numLayers(); layer++) {
+            int index = layer;
+            // The level, not the precision, is the value: a precision label would change with every swap and leave stale series.
+            Gauge.builder("morphserve_layer_level", morph, m -> m.enabled() ? m.residency().level(index) : 0)
+                    .tag("layer", Integer.toString(layer))
+                    .description("Precision level of each decoder layer: 0 is its base precision, higher is more quantized (levels as GET /v1/morph lists them)")
+                    .register(registry);
+        }
         part("budget", MemoryBudget::budgetBytes);
         part("other_weights", MemoryBudget::otherWeightBytes);
         part("layers", MemoryBudget::layerBytes);

@@ -68,6 +68,8 @@ class MorphResourceTest {
                 .body("kv_cache.total_blocks", greaterThan(blocksBefore))
                 .body("budget.within_budget", equalTo(true))
                 .extract().path("kv_cache.total_blocks");
+        assertThat(given().get("/q/metrics").then().extract().asString())
+                .contains("morphserve_layer_level{layer=\"1\"} 1.0").contains("morphserve_layer_level{layer=\"0\"} 0.0");
         post("{\"action\":\"swap_down\",\"layer\":1}").statusCode(200).body("to_type", equalTo("Q4_0"));
         post("{\"action\":\"swap_down\",\"layer\":1}").statusCode(409).body("error.code", equalTo("morph_refused"))
                 .body("error.message", org.hamcrest.Matchers.containsString("lowest level"));
