@@ -32,9 +32,15 @@ public final class ServerLauncher implements AutoCloseable {
      */
     public ServerLauncher(Path jar, List<String> jvmOptions, Map<String, String> properties, List<String> serveArgs, Path log,
             Duration readyTimeout) throws IOException, InterruptedException {
+        this(Path.of(ProcessHandle.current().info().command().orElse("java")), jar, jvmOptions, properties, serveArgs, log, readyTimeout);
+    }
+
+    /** The same on another Java runtime, e.g. the jlinked one the images ship. */
+    public ServerLauncher(Path java, Path jar, List<String> jvmOptions, Map<String, String> properties, List<String> serveArgs, Path log,
+            Duration readyTimeout) throws IOException, InterruptedException {
         int port = freePort();
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add(java.toString());
         command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
         command.addAll(jvmOptions);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));

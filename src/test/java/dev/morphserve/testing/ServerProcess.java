@@ -19,8 +19,18 @@ public final class ServerProcess implements AutoCloseable {
 
     /** @param properties configuration keys and values, passed as {@code -D} options */
     public ServerProcess(Map<String, String> properties, String... serveArgs) throws IOException, InterruptedException {
+        this(Path.of(ProcessHandle.current().info().command().orElse("java")), properties, serveArgs);
+    }
+
+    /** @param java the {@code java} binary to run the jar with (a jlinked runtime's, say) */
+    public ServerProcess(Path java, Map<String, String> properties, String... serveArgs) throws IOException, InterruptedException {
         log = Files.createTempFile("morphserve-server", ".log");
-        server = new ServerLauncher(JarProcess.jar(), List.of("-Xmx512m"), properties, List.of(serveArgs), log, Duration.ofSeconds(90));
+        server = new ServerLauncher(java, JarProcess.jar(), List.of("-Xmx512m"), properties, List.of(serveArgs), log, Duration.ofSeconds(90));
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return java.net.URI.create(baseUrl()).getPort();
     }
 
     /** SIGTERM, without waiting. */
