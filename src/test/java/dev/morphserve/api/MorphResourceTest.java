@@ -41,6 +41,11 @@ class MorphResourceTest {
     }
 
     @Test
+    void stateNamesTheBackend() {
+        given().get("/v1/morph").then().statusCode(200).body("backend", equalTo("cpu"));
+    }
+
+    @Test
     void manualSwapsChangePrecisionAndKvCapacityAndUnsafeOnesAreRefused() throws Exception {
         post("{\"mode\":\"performance\"}").statusCode(200).body("mode", equalTo("performance"));
         int blocksBefore = given().get("/v1/morph").then().statusCode(200)
