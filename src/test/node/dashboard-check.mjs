@@ -88,7 +88,10 @@ try {
   const last = layerCount - 1;
   const extra = [await swapAndWatch(page, last), await swapAndWatch(page, last)];
   await load;
-  await Promise.all(Array.from({ length: 4 }, (_, i) => complete(10 + i)));
+  // A few more seconds of light load, so that the charts in the screenshot have a history.
+  for (let round = 0; round < 4; round++) {
+    await Promise.all(Array.from({ length: 3 }, (_, i) => complete(10 + 3 * round + i)));
+  }
 
   await page.waitForFunction(() => Number(document.getElementById('ttft-n').textContent) > 0, null, { timeout: 8000 });
   await page.waitForFunction((l) => [...document.querySelectorAll('#events li')].some((li) => li.textContent.includes(`layer ${l} `)),

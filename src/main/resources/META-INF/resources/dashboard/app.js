@@ -4,7 +4,7 @@ import { HistogramWindow, parseHistogram } from './prometheus.js';
 import { TimeChart } from './charts.js';
 import { renderLayers, renderLegend } from './layers.js';
 
-// 500 ms: a swap shows on the page within a second of the server applying it.
+// 500 ms: a swap shows within a second of the server applying it even when the event stream is down.
 const STATE_POLL_MS = 500;
 // Metrics are a larger answer and their window is 30 s; every 2 s is plenty.
 const METRICS_POLL_MS = 2000;
@@ -76,15 +76,33 @@ function mib(bytes) {
   return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 2 : 0)} MiB`;
 }
 
+let stateTimer = null;
+let stateInFlight = false;
+let stateAgain = false;
+
+/** Polls now; a morph event calls it too, so that a swap shows without waiting for the next tick. */
 async function pollState() {
   if (!running) return;
+  clearTimeout(stateTimer);
+  if (stateInFlight) {
+    stateAgain = true; // the answer in flight may predate the event: ask once more after it
+    return;
+  }
+  stateInFlight = true;
   try {
     showState(await getJson('/v1/morph'));
     setStatus('live', 'ok');
   } catch (e) {
     setStatus(describe(e), 'error');
+  } finally {
+    stateInFlight = false;
   }
-  setTimeout(pollState, STATE_POLL_MS);
+  if (stateAgain) {
+    stateAgain = false;
+    pollState();
+  } else {
+    stateTimer = setTimeout(pollState, STATE_POLL_MS);
+  }
 }
 
 // ---- latency from /q/metrics ----------------------------------------------------------------
@@ -181,7 +199,7 @@ function connect() {
   keys.save($('api-key').value.trim(), $('admin-key').value.trim());
   stopEvents?.();
   setStatus('connecting…', 'idle');
-  stopEvents = followEvents(addEvent, (s) => { $('events-status').textContent = `newest first · stream ${s}`; });
+  stopEvents = followEvents((event) => { addEvent(event); pollState(); }, (s) => { $('events-status').textContent = `newest first · stream ${s}`; });
   loadModel();
   if (!running) {
     running = true;

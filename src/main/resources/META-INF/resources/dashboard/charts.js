@@ -2,6 +2,9 @@
 // Each chart keeps its own ring of points, so the page holds a bounded amount however long it is open.
 
 const AXIS = { stroke: '#8b95a7', grid: { stroke: '#232a36', width: 1 }, ticks: { stroke: '#232a36', width: 1 } };
+// Wall-clock seconds on one line: uPlot's default adds a date line and crowds sub-second ticks.
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const TIME_AXIS = { ...AXIS, space: 70, values: (u, ticks) => ticks.map((t) => CLOCK.format(new Date(t * 1000))) };
 
 export class TimeChart {
   /**
@@ -20,7 +23,7 @@ export class TimeChart {
       legend: { live: false },
       cursor: { show: false },
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [{ ...AXIS }, { ...AXIS, label: yLabel, labelSize: 18, size: 48 }],
+      axes: [TIME_AXIS, { ...AXIS, label: yLabel, labelSize: 18, size: 48 }],
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, fill: s.fill, dash: s.dash, width: 2, spanGaps: true }))],
     }, this.data, element);
     new ResizeObserver(() => this.plot.setSize({ width: this.width(), height: 180 })).observe(element);
