@@ -11,6 +11,8 @@ const METRICS_POLL_MS = 2000;
 const LATENCY_WINDOW_MS = 30_000;
 const CHART_SPAN_SEC = 5 * 60;
 const MAX_EVENTS = 100;
+// A refused key stays refused until the visitor types another: ask less often meanwhile.
+const REFUSED_POLL_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -89,11 +91,13 @@ async function pollState() {
     return;
   }
   stateInFlight = true;
+  let delay = STATE_POLL_MS;
   try {
     showState(await getJson('/v1/morph'));
     setStatus('live', 'ok');
   } catch (e) {
     setStatus(describe(e), 'error');
+    if (e.status === 401 || e.status === 403) delay = REFUSED_POLL_MS;
   } finally {
     stateInFlight = false;
   }
@@ -101,7 +105,7 @@ async function pollState() {
     stateAgain = false;
     pollState();
   } else {
-    stateTimer = setTimeout(pollState, STATE_POLL_MS);
+    stateTimer = setTimeout(pollState, delay);
   }
 }
 
@@ -146,6 +150,7 @@ function addEvent(event) {
   const id = `${event.command_id}:${event.action}:${event.outcome}:${event.timestamp_millis}`;
   if (seenEvents.has(id)) return;
   seenEvents.add(id);
+  if (seenEvents.size > 10 * MAX_EVENTS) seenEvents.delete(seenEvents.values().next().value); // oldest first: a Set keeps insertion order
   const item = document.createElement('li');
   item.dataset.timestamp = String(event.timestamp_millis);
   item.className = `event ${event.outcome}`;
@@ -203,9 +208,9 @@ function connect() {
   loadModel();
   if (!running) {
     running = true;
-    pollState();
     pollMetrics();
   }
+  pollState(); // at once, also when a refused key's slower polling is pending
 }
 
 $('connect').addEventListener('click', connect);
