@@ -15,9 +15,9 @@ import java.util.List;
 
 /**
  * API keys as vLLM and llama-server take them: {@code Authorization: Bearer <key>} on every route
- * but health (and, as configured, metrics and morph events); state changes need an admin key when
- * one is set. A Vert.x route rather than a JAX-RS filter, so that it also guards the routes Quarkus
- * serves outside JAX-RS ({@code /q/metrics}).
+ * but health and the dashboard's static files (and, as configured, metrics and morph events); state
+ * changes need an admin key when one is set. A Vert.x route rather than a JAX-RS filter, so that it
+ * also guards the routes Quarkus serves outside JAX-RS ({@code /q/metrics}).
  */
 @ApplicationScoped
 public class ApiKeyFilter {
@@ -57,9 +57,18 @@ public class ApiKeyFilter {
     }
 
     private boolean isOpen(String path) {
-        return path.startsWith("/q/health")
+        return isDashboard(path)
+                || path.startsWith("/q/health")
                 || (open.metricsPublic() && path.startsWith("/q/metrics"))
                 || (open.morphEventsPublic() && path.equals("/v1/morph/events"));
+    }
+
+    /**
+     * The dashboard's page and assets (META-INF/resources): they hold no data, and the page has to
+     * load before it can ask for the key its own requests then send.
+     */
+    static boolean isDashboard(String path) {
+        return path.equals("/") || path.equals("/index.html") || path.startsWith("/dashboard/");
     }
 
     /** @param forbidden the 403 message for a valid API key that is not enough here; null if any valid key is */

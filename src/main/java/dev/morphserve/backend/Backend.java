@@ -19,6 +19,9 @@ public interface Backend extends AutoCloseable {
     /** One line for logs: the backend, its device and how it was chosen. */
     String description();
 
+    /** Which backend this is ({@code CPU} or {@code CUDA}, never {@code AUTO}): a name to show, not to branch on. */
+    BackendKind kind();
+
     /** A runner over the model's own weights, prepared once per model (one runner per engine thread). */
     ModelRunner runner(LoadedModel model);
 

@@ -73,6 +73,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public BackendKind kind() {
+        return BackendKind.CPU;
+    }
+
+    @Override
     public String description() {
         return "cpu (" + (kernels instanceof ScalarKernels ? "scalar reference kernels" : "vector kernels") + ", "
                 + pool.parallelism() + (pool.parallelism() == 1 ? " thread" : " threads") + ", " + kvType + " KV cache"

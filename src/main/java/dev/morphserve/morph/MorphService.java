@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
@@ -176,7 +177,7 @@ public class MorphService {
         return new MorphState(enabled(), mode, enabled() ? tier.levels().toString() : "", enabled() ? order.layers() : List.of(),
                 enabled() ? order.source() : "", swapped, layers, kv,
                 new MorphState.Queue(stats.numWaiting(), stats.numRunning(), stats.numPreemptions()), account == null ? null : account.now(stats.kvBytes()),
-                backend == null ? null : backend.memory(), enabled() ? tier.quantizedBytes() : 0, recentEvents());
+                backend == null ? null : backend.kind().name().toLowerCase(Locale.ROOT), backend == null ? null : backend.memory(), enabled() ? tier.quantizedBytes() : 0, recentEvents());
     }
 
     private boolean movingDown(int layer) {

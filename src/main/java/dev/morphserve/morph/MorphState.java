@@ -9,6 +9,7 @@ import java.util.List;
  * Morphing as {@code GET /v1/morph} and the metrics read it: one consistent snapshot, built by
  * {@link MorphService#state}.
  *
+ * @param backend   {@code cpu} or {@code cuda}; null before the model is loaded
  * @param device    what the backend reports of its memory now ({@code cuMemGetInfo} on a GPU)
  * @param hostTier  bytes of quantized variants held outside the budget (pinned on a GPU)
  */
@@ -24,6 +25,7 @@ public record MorphState(
         Kv kvCache,
         Queue queue,
         MemoryBudget budget,
+        String backend,
         BackendMemory device,
         long hostTierBytes,
         List<MorphEvent> recentEvents) {

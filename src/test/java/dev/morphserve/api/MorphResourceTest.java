@@ -41,6 +41,13 @@ class MorphResourceTest {
     }
 
     @Test
+    void stateNamesTheBackendWhoseMemoryItShows() {
+        // AUTO picks the CPU here, CUDA where a driver answers (the stand-in's test JVM): the host's memory is the CPU's.
+        io.restassured.path.json.JsonPath state = given().get("/v1/morph").then().statusCode(200).extract().jsonPath();
+        assertThat(state.getString("backend")).isEqualTo(state.getString("device.device").equals("host") ? "cpu" : "cuda");
+    }
+
+    @Test
     void manualSwapsChangePrecisionAndKvCapacityAndUnsafeOnesAreRefused() throws Exception {
         post("{\"mode\":\"performance\"}").statusCode(200).body("mode", equalTo("performance"));
         int blocksBefore = given().get("/v1/morph").then().statusCode(200)

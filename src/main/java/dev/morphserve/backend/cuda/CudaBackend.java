@@ -1,6 +1,7 @@
 package dev.morphserve.backend.cuda;
 
 import dev.morphserve.backend.Backend;
+import dev.morphserve.backend.BackendKind;
 import dev.morphserve.backend.BackendMemory;
 import dev.morphserve.backend.LayerUpload;
 import dev.morphserve.kvcache.KvLayout;
@@ -73,6 +74,11 @@ public final class CudaBackend implements Backend {
 
     DeviceWeights weights() {
         return weights;
+    }
+
+    @Override
+    public BackendKind kind() {
+        return BackendKind.CUDA;
     }
 
     @Override
