@@ -81,7 +81,12 @@ class KubernetesManifestsTest {
     }
 
     static List<HasMetadata> parse(Path file) throws IOException {
-        Object parsed = SERIALIZATION.unmarshal(Files.readString(file));
+        Object parsed;
+        try {
+            parsed = SERIALIZATION.unmarshal(Files.readString(file));
+        } catch (RuntimeException e) {
+            throw new AssertionError(file + " does not parse: " + e.getMessage(), e);
+        }
         List<HasMetadata> objects = new ArrayList<>();
         switch (parsed) {
             case KubernetesList list -> objects.addAll(list.getItems());
@@ -131,6 +136,17 @@ class KubernetesManifestsTest {
                 assertThat(unknown).as("%s: fields the %s model does not know", file, object.getKind()).isEmpty();
             }
         });
+    }
+
+    /**
+     * Objects take the namespace of `kubectl apply -k`'s context; only the adapter's rules live in
+     * the adapter's namespace (which is also why the kustomization must not set one).
+     */
+    @Test
+    void onlyTheAdapterConfigNamesANamespace() {
+        List<String> namespaced = all().filter(o -> o.getMetadata().getNamespace() != null)
+                .map(o -> o.getKind() + "/" + o.getMetadata().getName() + " in " + o.getMetadata().getNamespace()).toList();
+        assertThat(namespaced).containsExactly("ConfigMap/adapter-config in monitoring");
     }
 
     @Test
