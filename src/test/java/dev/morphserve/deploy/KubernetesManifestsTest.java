@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -209,6 +210,13 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void evictionsTakeOnePodAtATime() {
+        PodDisruptionBudget pdb = one(PodDisruptionBudget.class, SERVER);
+        assertSelects(pdb.getSpec().getSelector().getMatchLabels(), server().getSpec().getTemplate().getMetadata().getLabels(), "PodDisruptionBudget selector");
+        assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    }
+
+    @Test
     void eachPodGetsOneGpu() {
         Map<String, Quantity> limits = serverContainer().getResources().getLimits();
         assertThat(limits).as("limits").containsKey("nvidia.com/gpu");
@@ -258,6 +266,7 @@ class KubernetesManifestsTest {
         HorizontalPodAutoscaler hpa = one(HorizontalPodAutoscaler.class, SERVER);
         assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
         assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(server().getMetadata().getName());
+        assertThat(server().getSpec().getReplicas()).as("Deployment replicas: a re-apply would reset the autoscaler's count").isNull();
         assertThat(hpa.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds())
                 .as("scale-down stabilization window").isGreaterThanOrEqualTo(300);
 
