@@ -4,23 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.morphserve.backend.CpuBackend;
 import dev.morphserve.backend.KernelKind;
-import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.kvcache.KvType;
-import dev.morphserve.model.LoadedModel;
-import dev.morphserve.model.ModelLoader;
-import dev.morphserve.model.ModelShape;
-import dev.morphserve.model.SyntheticModel;
-import java.nio.file.Path;
+import dev.morphserve.testing.SmallCpuModel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -29,33 +22,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  * depend on what runs beside it, even across preemptions) and aborts that free blocks.
  */
 class EngineBatchingTest {
-    @TempDir
-    static Path tmp;
-
-    private static LoadedModel model;
-    private static CpuBackend backend;
-
-    @BeforeAll
-    static void load() throws Exception {
-        Path path = tmp.resolve("small-q8_0.gguf");
-        SyntheticModel.write(ModelShape.SMALL, GgmlType.Q8_0, 21, path, n -> {});
-        model = ModelLoader.load(path);
-        backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
-    }
-
-    @AfterAll
-    static void close() {
-        backend.close();
-        model.close();
-    }
+    @RegisterExtension
+    static final SmallCpuModel SMALL = new SmallCpuModel(21);
 
     private static Engine engine(int blocks, int maxTokensPerStep) {
-        return engine(backend, blocks, maxTokensPerStep);
+        return engine(SMALL.backend(), blocks, maxTokensPerStep);
     }
 
     private static Engine engine(CpuBackend backend, int blocks, int maxTokensPerStep) {
-        BlockPool pool = new BlockPool(backend.kvLayout(model.config(), 16), blocks);
-        return new Engine(backend.runner(model), model.tokenizer().vocabulary(), pool,
+        BlockPool pool = new BlockPool(backend.kvLayout(SMALL.model().config(), 16), blocks);
+        return new Engine(backend.runner(SMALL.model()), SMALL.model().tokenizer().vocabulary(), pool,
                 new EngineSettings(16, maxTokensPerStep, 64, 256, 1 << 20));
     }
 
@@ -63,7 +39,7 @@ class EngineBatchingTest {
         SplittableRandom random = new SplittableRandom(3);
         List<GenerationRequest> list = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            int[] prompt = random.ints(5 + random.nextInt(60), 3, model.config().vocabSize()).toArray();
+            int[] prompt = random.ints(5 + random.nextInt(60), 3, SMALL.model().config().vocabSize()).toArray();
             list.add(new GenerationRequest("r" + i, prompt, SamplingParams.greedy(), 10 + random.nextInt(20), true));
         }
         return list;
@@ -82,16 +58,16 @@ class EngineBatchingTest {
 
     @Test
     void warmupRunsOnItsOwnCacheAndChangesNoLaterResult() throws Exception {
-        var runner = backend.runner(model);
+        var runner = SMALL.backend().runner(SMALL.model());
         GenerationRequest r = requests(1).getFirst();
         int[] before;
-        try (Engine engine = new Engine(runner, model.tokenizer().vocabulary(), new BlockPool(backend.kvLayout(model.config(), 16), 64),
+        try (Engine engine = new Engine(runner, SMALL.model().tokenizer().vocabulary(), new BlockPool(SMALL.backend().kvLayout(SMALL.model().config(), 16), 64),
                 new EngineSettings(16, 512, 64, 256, 1 << 20))) {
             before = tokens(run(engine, r));
         }
         assertThat(Warmup.run(runner)).as("small's context is 512: a 256-token prefill and 32 decode steps").isEqualTo(288);
-        BlockPool pool = new BlockPool(backend.kvLayout(model.config(), 16), 64);
-        try (Engine engine = new Engine(runner, model.tokenizer().vocabulary(), pool, new EngineSettings(16, 512, 64, 256, 1 << 20))) {
+        BlockPool pool = new BlockPool(SMALL.backend().kvLayout(SMALL.model().config(), 16), 64);
+        try (Engine engine = new Engine(runner, SMALL.model().tokenizer().vocabulary(), pool, new EngineSettings(16, 512, 64, 256, 1 << 20))) {
             assertThat(tokens(run(engine, r))).containsExactly(before);
         }
         assertThat(pool.numFreeBlocks()).isEqualTo(64);
@@ -131,7 +107,7 @@ class EngineBatchingTest {
     @Test
     void cancellingAStreamAbortsTheRequestAndFreesItsBlocks() throws Exception {
         try (Engine engine = engine(64, 512)) {
-            int[] prompt = new SplittableRandom(9).ints(40, 3, model.config().vocabSize()).toArray();
+            int[] prompt = new SplittableRandom(9).ints(40, 3, SMALL.model().config().vocabSize()).toArray();
             AtomicInteger seen = new AtomicInteger();
             var request = new GenerationRequest("long", prompt, SamplingParams.greedy(), 400, true);
             var finished = new java.util.concurrent.CompletableFuture<Void>();
@@ -163,7 +139,7 @@ class EngineBatchingTest {
 
     @Test
     void aPromptLongerThanTheStepBudgetIsPrefilledInChunks() throws Exception {
-        int[] prompt = new SplittableRandom(8).ints(100, 3, model.config().vocabSize()).toArray();
+        int[] prompt = new SplittableRandom(8).ints(100, 3, SMALL.model().config().vocabSize()).toArray();
         var request = new GenerationRequest("long-prompt", prompt, SamplingParams.greedy(), 5, true);
         int[] whole;
         try (Engine engine = engine(64, 512)) {
@@ -178,10 +154,10 @@ class EngineBatchingTest {
 
     @Test
     void aFullWaitingQueueRefusesWithRetryAfter() throws Exception {
-        BlockPool pool = new BlockPool(backend.kvLayout(model.config(), 16), 8); // room for one request at a time
-        try (Engine engine = new Engine(backend.runner(model), model.tokenizer().vocabulary(), pool,
+        BlockPool pool = new BlockPool(SMALL.backend().kvLayout(SMALL.model().config(), 16), 8); // room for one request at a time
+        try (Engine engine = new Engine(SMALL.backend().runner(SMALL.model()), SMALL.model().tokenizer().vocabulary(), pool,
                 new EngineSettings(16, 512, 1, 2, 1 << 20))) {
-            int[] prompt = new SplittableRandom(4).ints(60, 3, model.config().vocabSize()).toArray();
+            int[] prompt = new SplittableRandom(4).ints(60, 3, SMALL.model().config().vocabSize()).toArray();
             var outcomes = new java.util.ArrayList<java.util.concurrent.CompletableFuture<Object>>();
             for (int i = 0; i < 6; i++) {
                 var request = new GenerationRequest("q" + i, prompt, SamplingParams.greedy(), 40, true);

@@ -3,20 +3,12 @@ package dev.morphserve.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.morphserve.backend.CpuBackend;
-import dev.morphserve.backend.KernelKind;
-import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.kvcache.BlockTable;
-import dev.morphserve.kvcache.KvType;
 import dev.morphserve.kvcache.SequenceKv;
 import dev.morphserve.model.ForwardBatch;
-import dev.morphserve.model.LoadedModel;
-import dev.morphserve.model.ModelLoader;
 import dev.morphserve.model.ModelRunner;
-import dev.morphserve.model.ModelShape;
-import dev.morphserve.model.SyntheticModel;
-import java.nio.file.Path;
+import dev.morphserve.testing.SmallCpuModel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,10 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The engine's output options end to end on a synthetic model: n sequences over shared prompt
@@ -37,25 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * logit_bias.
  */
 class EngineChoicesTest {
-    @TempDir
-    static Path tmp;
-
-    private static LoadedModel model;
-    private static CpuBackend backend;
-
-    @BeforeAll
-    static void load() throws Exception {
-        Path path = tmp.resolve("small-q8_0.gguf");
-        SyntheticModel.write(ModelShape.SMALL, GgmlType.Q8_0, 21, path, n -> {});
-        model = ModelLoader.load(path);
-        backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
-    }
-
-    @AfterAll
-    static void close() {
-        backend.close();
-        model.close();
-    }
+    @RegisterExtension
+    static final SmallCpuModel SMALL = new SmallCpuModel(21);
 
     /** Watches the block tables before every step: how many blocks are in use and how many table entries share one. */
     private static final class BlockWatch implements StepHook {
@@ -86,12 +59,12 @@ class EngineChoicesTest {
     }
 
     private static Engine engine(int blocks, int maxTokensPerStep, StepHook hook) {
-        BlockPool pool = new BlockPool(backend.kvLayout(model.config(), 16), blocks);
-        return new Engine(backend.runner(model), model.tokenizer().vocabulary(), pool, new EngineSettings(16, maxTokensPerStep, 64, 256, 1 << 20), hook);
+        BlockPool pool = new BlockPool(SMALL.backend().kvLayout(SMALL.model().config(), 16), blocks);
+        return new Engine(SMALL.backend().runner(SMALL.model()), SMALL.model().tokenizer().vocabulary(), pool, new EngineSettings(16, maxTokensPerStep, 64, 256, 1 << 20), hook);
     }
 
     private static int[] prompt(int seed, int length) {
-        return new SplittableRandom(seed).ints(length, 3, model.config().vocabSize()).toArray();
+        return new SplittableRandom(seed).ints(length, 3, SMALL.model().config().vocabSize()).toArray();
     }
 
     private static List<GenerationEvent> run(Engine engine, GenerationRequest r) {
@@ -253,8 +226,8 @@ class EngineChoicesTest {
         System.arraycopy(output, 0, all, prompt.length, output.length);
 
         // The reference: one forward pass over the whole text with every position's logits.
-        ModelRunner runner = backend.runner(model);
-        int vocab = model.config().vocabSize();
+        ModelRunner runner = SMALL.backend().runner(SMALL.model());
+        int vocab = SMALL.model().config().vocabSize();
         float[] logits;
         try (SequenceKv kv = runner.sequenceKv(all.length)) {
             logits = runner.forward(ForwardBatch.ofSequence(all, 0, kv.table(), true), kv.cache());

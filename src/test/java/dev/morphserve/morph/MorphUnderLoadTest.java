@@ -2,8 +2,6 @@ package dev.morphserve.morph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.morphserve.backend.CpuBackend;
-import dev.morphserve.backend.KernelKind;
 import dev.morphserve.engine.Engine;
 import dev.morphserve.engine.EngineSettings;
 import dev.morphserve.engine.GenerationEvent;
@@ -11,18 +9,11 @@ import dev.morphserve.engine.GenerationRequest;
 import dev.morphserve.engine.SamplingParams;
 import dev.morphserve.engine.StepBoundary;
 import dev.morphserve.engine.StepHook;
-import dev.morphserve.gguf.GgmlType;
 import dev.morphserve.kvcache.BlockPool;
 import dev.morphserve.kvcache.BlockTable;
 import dev.morphserve.kvcache.KvLayout;
-import dev.morphserve.kvcache.KvType;
-import dev.morphserve.model.LoadedModel;
-import dev.morphserve.model.ModelLoader;
-import dev.morphserve.model.ModelShape;
-import dev.morphserve.model.SyntheticModel;
 import dev.morphserve.model.WeightsTable;
-import java.nio.file.Path;
-import java.time.Duration;
+import dev.morphserve.testing.SmallCpuModel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,10 +21,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Morphing every step under concurrent load, on the repacked kernel layout: swaps both ways,
@@ -44,31 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
  * every boundary.
  */
 class MorphUnderLoadTest {
-    @TempDir
-    static Path tmp;
-
-    private static LoadedModel model;
-    private static CpuBackend backend;
-
-    @BeforeAll
-    static void load() throws Exception {
-        Path path = tmp.resolve("small-q8_0.gguf");
-        SyntheticModel.write(ModelShape.SMALL, GgmlType.Q8_0, 5, path, n -> {});
-        model = ModelLoader.load(path);
-        backend = CpuBackend.create(2, KernelKind.VECTOR, KvType.F16);
-    }
-
-    @AfterAll
-    static void close() {
-        backend.close();
-        model.close();
-    }
+    @RegisterExtension
+    static final SmallCpuModel SMALL = new SmallCpuModel(5);
 
     private static List<GenerationRequest> requests() {
         SplittableRandom random = new SplittableRandom(17);
         List<GenerationRequest> list = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            int[] prompt = random.ints(8 + random.nextInt(40), 3, model.config().vocabSize()).toArray();
+            int[] prompt = random.ints(8 + random.nextInt(40), 3, SMALL.model().config().vocabSize()).toArray();
             list.add(new GenerationRequest("r" + i, prompt, SamplingParams.greedy(), 30 + random.nextInt(30), true));
         }
         return list;
@@ -91,21 +63,21 @@ class MorphUnderLoadTest {
     void requestsSurviveMorphingEveryStepWithTheirKvIntact() throws Exception {
         List<GenerationRequest> requests = requests();
         List<int[]> expected = new ArrayList<>();
-        try (Engine plain = new Engine(backend.runner(model), model.tokenizer().vocabulary(),
-                new BlockPool(backend.kvLayout(model.config(), 16), 200), new EngineSettings(16, 64, 64, 256, 1 << 20))) {
+        try (Engine plain = new Engine(SMALL.backend().runner(SMALL.model()), SMALL.model().tokenizer().vocabulary(),
+                new BlockPool(SMALL.backend().kvLayout(SMALL.model().config(), 16), 200), new EngineSettings(16, 64, 64, 256, 1 << 20))) {
             for (var result : runAll(plain, requests)) {
                 expected.add(tokens(result));
             }
         }
 
-        int numLayers = model.config().numLayers();
+        int numLayers = SMALL.model().config().numLayers();
         List<MorphEvent> events = new CopyOnWriteArrayList<>();
         List<String> violations = new CopyOnWriteArrayList<>();
         // Q8_0 below a Q8_0 model is the model's own tensors: the variants compute exactly what the base does.
-        try (MorphRuntime runtime = MorphRuntime.open(model, backend, PrecisionLevels.parse("Q8_0"))) {
+        try (MorphRuntime runtime = MorphRuntime.open(SMALL.model(), SMALL.backend(), PrecisionLevels.parse("Q8_0"))) {
             LayerResidency residency = runtime.residency();
             WeightsTable table = runtime.table();
-            KvLayout layout = backend.kvLayout(model.config(), 16);
+            KvLayout layout = SMALL.backend().kvLayout(SMALL.model().config(), 16);
             // The pool starts at 200 blocks and the budget holds 264: the rest is headroom that swap-downs hand to the KV cache.
             long spare = 64 * layout.blockBytes();
             long budget = residency.residentBytes() + runtime.tier().largestStepDownBytes() + 200 * layout.blockBytes() + spare;
@@ -138,7 +110,7 @@ class MorphUnderLoadTest {
                     return swapper.numSwappedLayers();
                 }
             };
-            try (Engine morphing = new Engine(backend.runner(model.config(), table), model.tokenizer().vocabulary(),
+            try (Engine morphing = new Engine(SMALL.backend().runner(SMALL.model().config(), table), SMALL.model().tokenizer().vocabulary(),
                     new BlockPool(layout, 200), new EngineSettings(16, 64, 64, 256, 1 << 20), morphEveryStep)) {
                 List<List<GenerationEvent>> results = runAll(morphing, requests);
                 for (int i = 0; i < requests.size(); i++) {
