@@ -67,7 +67,8 @@ public final class ServerLauncher implements AutoCloseable {
         return url;
     }
 
-    private static int freePort() throws IOException {
+    /** A port nothing listens on at the moment of asking (the server, or a test's other process, takes it next). */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

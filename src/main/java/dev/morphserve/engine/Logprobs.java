@@ -1,5 +1,6 @@
 package dev.morphserve.engine;
 
+import dev.morphserve.model.LogSoftmax;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,20 +18,10 @@ public final class Logprobs {
     /** The most alternatives a request may ask for (vLLM's limit; OpenAI's is 5 for completions, 20 for chat). */
     public static final int MAX_TOP = 20;
 
-    private final double max;
-    private final double logSum;
+    private final double logNormalizer;
 
     private Logprobs(float[] logits, int offset, int vocab) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocab; i++) {
-            m = Math.max(m, logits[offset + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < vocab; i++) {
-            sum += Math.exp(logits[offset + i] - m);
-        }
-        this.max = m;
-        this.logSum = Math.log(sum);
+        this.logNormalizer = LogSoftmax.logNormalizer(logits, offset, vocab);
     }
 
     /** The logprob of {@code tokenId} and the {@code topN} most likely tokens at {@code logits[offset .. offset + vocab)}. */
@@ -44,7 +35,7 @@ public final class Logprobs {
     }
 
     private float logprob(float logit) {
-        return (float) (logit - max - logSum);
+        return (float) (logit - logNormalizer);
     }
 
     /** The ids of the n largest logits, largest first, ties to the lower id (a partial insertion sort: n is at most 20). */

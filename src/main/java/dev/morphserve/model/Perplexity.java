@@ -60,14 +60,6 @@ public final class Perplexity {
     }
 
     static double negativeLogLikelihood(float[] logits, int offset, int vocab, int target) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocab; i++) {
-            max = Math.max(max, logits[offset + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < vocab; i++) {
-            sum += Math.exp(logits[offset + i] - max);
-        }
-        return Math.log(sum) + max - logits[offset + target];
+        return LogSoftmax.logNormalizer(logits, offset, vocab) - logits[offset + target];
     }
 }

@@ -1,11 +1,11 @@
 package dev.morphserve.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.morphserve.testing.InstalledTool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -100,9 +100,7 @@ class MonitoringConfigTest {
 
     private static void promtool(String... args) throws IOException, InterruptedException {
         Path binary = Path.of("/usr/bin/promtool");
-        if (!"true".equals(System.getenv("CI"))) {
-            assumeTrue(Files.isExecutable(binary), "skipped: no promtool; install Debian's prometheus package (.ci/run does)");
-        }
+        InstalledTool.require(Files.isExecutable(binary), "no promtool; install Debian's prometheus package (.ci/run does)");
         List<String> command = new ArrayList<>(List.of(binary.toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

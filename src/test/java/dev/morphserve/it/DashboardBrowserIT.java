@@ -1,11 +1,10 @@
 package dev.morphserve.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.morphserve.testing.InstalledTool;
 import dev.morphserve.testing.ServerProcess;
 import dev.morphserve.testing.SharedData;
 import java.nio.file.Files;
@@ -31,8 +30,8 @@ class DashboardBrowserIT {
 
     @Test
     void theDashboardShowsEveryLayerAndAManualSwapWithinASecond() throws Exception {
-        requireInCi(Files.isExecutable(CHROMIUM), "Chromium is not installed at " + CHROMIUM + "; apt-get install chromium (.ci/run does)");
-        requireInCi(Files.isDirectory(CLIENT_DIR.resolve("node_modules/playwright-core")),
+        InstalledTool.require(Files.isExecutable(CHROMIUM), "Chromium is not installed at " + CHROMIUM + "; apt-get install chromium (.ci/run does)");
+        InstalledTool.require(Files.isDirectory(CLIENT_DIR.resolve("node_modules/playwright-core")),
                 "playwright-core is not installed; run: npm ci --prefix src/test/node (.ci/run does)");
         Files.deleteIfExists(SCREENSHOT);
         try (ServerProcess server = new ServerProcess("--model", SharedData.storiesGguf().toString(), "--context", "512",
@@ -59,13 +58,5 @@ class DashboardBrowserIT {
             assertThat(Files.size(SCREENSHOT)).as("screenshot").isGreaterThan(10_000);
             assertThat(server.log()).doesNotContain(" ERROR ");
         }
-    }
-
-    /** Skips where the browser tools are not set up, but fails in CI, which is meant to have them. */
-    private static void requireInCi(boolean present, String missing) {
-        if (!present && "true".equals(System.getenv("CI"))) {
-            fail(missing);
-        }
-        assumeTrue(present, "skipped: " + missing);
     }
 }

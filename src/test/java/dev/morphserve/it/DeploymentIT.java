@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.morphserve.bench.ServerLauncher;
 import dev.morphserve.testing.HttpProbe;
 import dev.morphserve.testing.PrometheusServer;
 import dev.morphserve.testing.ServerProcess;
@@ -59,7 +60,7 @@ class DeploymentIT {
     @Test
     void healthCheckScriptAnswersWhileTheServerLives() throws Exception {
         assertThat(healthCheck(server.port())).as("healthcheck.sh against a live server").isZero();
-        assertThat(healthCheck(freeClosedPort())).as("healthcheck.sh where nothing listens").isNotZero();
+        assertThat(healthCheck(ServerLauncher.freePort())).as("healthcheck.sh where nothing listens").isNotZero();
     }
 
     @Test
@@ -171,11 +172,5 @@ class DeploymentIT {
         Process process = check.start();
         assertThat(process.waitFor(15, TimeUnit.SECONDS)).as("healthcheck.sh finished").isTrue();
         return process.exitValue();
-    }
-
-    private static int freeClosedPort() throws Exception {
-        try (var socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

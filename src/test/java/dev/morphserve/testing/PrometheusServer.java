@@ -1,14 +1,12 @@
 package dev.morphserve.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.morphserve.bench.ServerLauncher;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -44,15 +42,10 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** Starts Prometheus scraping {@code target} (host:port); skips, or fails under CI, without the binary. */
     public static PrometheusServer scraping(String target) throws IOException, InterruptedException {
-        boolean ci = "true".equals(System.getenv("CI"));
-        if (!ci) {
-            assumeTrue(Files.isExecutable(BINARY), "skipped: no " + BINARY + "; install Debian's prometheus package (.ci/run does)");
-        } else if (!Files.isExecutable(BINARY)) {
-            throw new AssertionError(BINARY + " missing: .ci/run installs Debian's prometheus package");
-        }
+        InstalledTool.require(Files.isExecutable(BINARY), "no " + BINARY + "; install Debian's prometheus package (.ci/run does)");
         Path dir = Files.createTempDirectory("morphserve-prometheus");
         Files.writeString(dir.resolve("prometheus.yml"), YAMLMapper.builder().build().writeValueAsString(config(target)));
-        PrometheusServer server = new PrometheusServer(dir, freePort());
+        PrometheusServer server = new PrometheusServer(dir, ServerLauncher.freePort());
         server.awaitReady();
         return server;
     }
@@ -105,12 +98,6 @@ public final class PrometheusServer implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new AssertionError("Prometheus not ready within 30 s:\n" + log());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override
